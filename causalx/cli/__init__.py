@@ -1,0 +1,1 @@
+"""The ``causalx`` command line (thin: parse, call the public API, render)."""

@@ -1,0 +1,940 @@
+"""The immutable causal graph over model features (directed edges, bidirected pairs, chain components)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from causalx.exceptions import CyclicGraphError, GraphSpecError, UnknownNodeError
+from causalx.graph._compat import d_separated
+from causalx.graph.constraints import Constraint
+from causalx.utils.validation import suggest
+
+__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "CausalGraph", "Component", "Independence", "parse_pair"]
+
+#: Node attribute keys a graph accepts, in the order they are written out.
+NODE_ATTRIBUTES = ("unit", "description", "type")
+#: Accepted values of the ``type`` node attribute.
+NODE_TYPES = ("continuous", "binary", "categorical", "ordinal")
+
+_PAIR_RE = re.compile(r"^\s*(?P<a>.*?)\s*(?P<arrow><->|->|<-|--)\s*(?P<b>.*?)\s*$")
+_ARROWS = ("<->", "->", "<-")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One chain component of a causal graph.
+
+    Attributes
+    ----------
+    nodes : tuple of str
+        Members, in graph node order.
+    confounded : bool
+        True when two members are joined by a bidirected edge (an unobserved common cause);
+        a confounded component is sampled ignoring its own intervened members (Heskes Thm 1).
+    parents : tuple of str
+        Nodes outside the component with an edge into some member, in graph node order.
+    """
+
+    nodes: tuple[str, ...]
+    confounded: bool
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Independence:
+    """A conditional independence statement ``x ⊥ y | given``.
+
+    Examples
+    --------
+    >>> str(Independence("X1", "X3", ("X2",)))
+    'X1 ⊥ X3 | X2'
+    >>> str(Independence("X1", "X4", ()))
+    'X1 ⊥ X4'
+    """
+
+    x: str
+    y: str
+    given: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        cond = f" | {', '.join(self.given)}" if self.given else ""
+        return f"{self.x} ⊥ {self.y}{cond}"
+
+
+def _located(exc: Exception, location: str | None) -> Exception:
+    """Attach ``location`` (e.g. ``"edges[2]"``) so the YAML loader can report it."""
+    try:
+        exc.location = location  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - exceptions always accept attributes
+        pass
+    return exc
+
+
+def _fmt_nodes(nodes: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(repr(n) for n in nodes[:limit])
+    return shown + (f", ... ({len(nodes)} in all)" if len(nodes) > limit else "")
+
+
+def parse_pair(item: Any, kind: str = "edge") -> tuple[str, str]:
+    """Parse one edge (``"a -> b"``, ``"b <- a"`` or ``[a, b]``) or confounded pair (``"a <-> b"``).
+
+    Parameters
+    ----------
+    item : str or sequence of two str
+    kind : {'edge', 'confounded'}
+
+    Returns
+    -------
+    tuple of (str, str)
+        ``(cause, effect)`` for an edge; the two endpoints as written for a confounded pair.
+
+    Raises
+    ------
+    ValueError
+        The item is not a pair, or uses the wrong arrow.
+
+    Examples
+    --------
+    >>> parse_pair("X1 -> X2"), parse_pair("X2 <- X1"), parse_pair(["X1", "X2"])
+    (('X1', 'X2'), ('X1', 'X2'), ('X1', 'X2'))
+    >>> parse_pair("X1 <-> X4", kind="confounded")
+    ('X1', 'X4')
+    """
+    want = "a -> b" if kind == "edge" else "a <-> b"
+    if isinstance(item, str):
+        m = _PAIR_RE.match(item)
+        if m is None or not m["a"] or not m["b"]:
+            raise ValueError(
+                f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write "
+                f"{want!r} (or a pair [a, b])."
+            )
+        a, arrow, b = m["a"], m["arrow"], m["b"]
+        if any(arr in a or arr in b for arr in (*_ARROWS, "--")):
+            raise ValueError(f"{item!r} holds more than one arrow; write one pair per item ({want!r}).")
+        if arrow == "--":
+            raise ValueError(
+                f"{item!r} is an undirected edge, which causalx does not support: orient it "
+                f"('{a} -> {b}') or, for an unobserved common cause, write '{a} <-> {b}' under confounded."
+            )
+        if kind == "edge":
+            if arrow == "<->":
+                raise ValueError(
+                    f"{item!r} is a bidirected edge; list it under 'confounded' (an unobserved common "
+                    f"cause), and keep 'edges' for directed edges 'a -> b'."
+                )
+            return (a, b) if arrow == "->" else (b, a)
+        if arrow != "<->":
+            raise ValueError(
+                f"{item!r} is a directed edge; confounded pairs are written {want!r} "
+                f"(directed edges belong under 'edges')."
+            )
+        return (a, b)
+    if isinstance(item, Sequence) and len(item) == 2 and all(isinstance(v, str) for v in item):
+        return (item[0], item[1])
+    raise ValueError(
+        f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write {want!r} "
+        f"or a pair of two node names [a, b]."
+    )
+
+
+def _check_name(name: Any, location: str) -> str:
+    if not isinstance(name, str):
+        raise _located(TypeError(
+            f"Node names must be strings; {location} is {name!r} of type {type(name).__name__}. "
+            f"Quote it in YAML ('{name}') or convert it with str()."
+        ), location)
+    problem = None
+    if not name.strip():
+        problem = "is empty"
+    elif name != name.strip():
+        problem = "has leading or trailing whitespace"
+    elif any(arr in name for arr in (*_ARROWS, "--")):
+        problem = "contains an arrow ('->', '<-', '<->' or '--')"
+    elif any(ord(ch) < 32 for ch in name):
+        problem = "contains a control character (newline, tab, ...)"
+    if problem:
+        raise _located(ValueError(f"Node name {name!r} at {location} {problem}; rename the node."), location)
+    return name
+
+
+def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
+    location = f"nodes.{name}"
+    if attrs is None:
+        return {}
+    if not isinstance(attrs, Mapping):
+        raise _located(TypeError(
+            f"The attributes of node {name!r} ({location}) must be a mapping with keys among "
+            f"{', '.join(NODE_ATTRIBUTES)}, got {attrs!r}."
+        ), location)
+    out: dict[str, str] = {}
+    for key in attrs:
+        if key not in NODE_ATTRIBUTES:
+            raise _located(ValueError(
+                f"Unknown node attribute {key!r} at {location}.{key}; accepted attributes are "
+                f"{', '.join(repr(k) for k in NODE_ATTRIBUTES)}.{suggest(key, NODE_ATTRIBUTES)}"
+            ), f"{location}.{key}")
+    for key in NODE_ATTRIBUTES:
+        value = attrs.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise _located(TypeError(
+                f"{location}.{key} must be a string, got {value!r} of type {type(value).__name__}."
+            ), f"{location}.{key}")
+        if key == "type" and value not in NODE_TYPES:
+            raise _located(ValueError(
+                f"{location}.type={value!r} is not a node type; accepted values are "
+                f"{', '.join(repr(t) for t in NODE_TYPES)}.{suggest(value, NODE_TYPES)}"
+            ), f"{location}.type")
+        out[key] = value
+    return out
+
+
+def _rebuild(kwargs: dict[str, Any]) -> CausalGraph:
+    return CausalGraph(**kwargs)
+
+
+class CausalGraph:
+    """An immutable causal graph over the features of a model.
+
+    Directed edges ``a -> b`` say that ``a`` causes ``b``; a bidirected (confounded) pair
+    ``a <-> b`` says that ``a`` and ``b`` share an unobserved common cause. Alternatively
+    (shapr's ``causal_ordering``), ordered *chain components* can be declared without edges:
+    every node of an earlier component is then a parent of every node of a later one.
+
+    The graph wraps a :class:`networkx.DiGraph` (composition, never a subclass) and cannot be
+    changed after construction; every method returns tuples or copies.
+
+    Parameters
+    ----------
+    nodes : sequence of str, or mapping of str to dict
+        The features (players), in the order used everywhere (feature order). A mapping gives
+        each node optional attributes ``unit``, ``description`` and ``type`` (one of
+        ``'continuous'``, ``'binary'``, ``'categorical'``, ``'ordinal'``).
+    edges : iterable of (str, str) or str, default=()
+        Directed edges as pairs ``(cause, effect)`` or strings ``"a -> b"``.
+    confounded : iterable of (str, str) or str, default=()
+        Unordered pairs with an unobserved common cause, as pairs or ``"a <-> b"``.
+    components : sequence of sequence of str, optional
+        Ordered chain components covering every node exactly once. Without ``edges`` the graph
+        is a chain graph; with edges, no edge may point from a later to an earlier component.
+    target : str, optional
+        Name of the model output column; it is not a node.
+    constraints : iterable of Constraint or str, default=()
+        Linear physical constraints such as ``"X2 >= 0"`` (see :class:`Constraint`).
+    name : str, optional
+
+    Raises
+    ------
+    UnknownNodeError
+        An edge, pair, component or constraint names a node that is not in ``nodes``.
+    CyclicGraphError
+        The directed edges form a cycle (listed in the message and in ``.cycle``).
+    ValueError
+        Duplicate nodes or edges, self-loops, a target that is also a node, components that
+        miss or repeat a node or disagree with the edges, bad node attributes.
+
+    See Also
+    --------
+    load_graph : read a graph from a YAML spec.
+    CausalGraph.from_dagitty : read a graph written in DAGitty syntax.
+
+    References
+    ----------
+    Heskes, Sijben, Bucur & Claassen (2020). Causal Shapley values: exploiting causal knowledge
+    to explain individual predictions of complex models. NeurIPS.
+
+    Examples
+    --------
+    >>> g = CausalGraph(
+    ...     ["X1", "X2", "X3", "X4", "X5"],
+    ...     ["X1 -> X2", "X1 -> X3", "X2 -> X3", "X3 -> X5", "X4 -> X5"],
+    ...     confounded=["X1 <-> X4"],
+    ... )
+    >>> g.parents("X3")
+    ('X1', 'X2')
+    >>> [c.nodes for c in g.components()]
+    [('X1', 'X4'), ('X2',), ('X3',), ('X5',)]
+    >>> g.is_d_separated("X2", "X5", given=["X3"])
+    False
+    >>> g.is_d_separated("X2", "X4")
+    False
+    >>> g.do("X4").is_d_separated("X2", "X4")
+    True
+    """
+
+    __slots__ = (
+        "_name", "_nodes", "_index", "_attrs", "_edges", "_confounded", "_components_given",
+        "_target", "_constraints", "_dag", "_cache",
+    )
+
+    def __init__(
+        self,
+        nodes: Sequence[str] | Mapping[str, Mapping[str, str] | None],
+        edges: Iterable[tuple[str, str] | str] = (),
+        *,
+        confounded: Iterable[tuple[str, str] | str] = (),
+        components: Sequence[Sequence[str]] | None = None,
+        target: str | None = None,
+        constraints: Iterable[Constraint | str] = (),
+        name: str | None = None,
+    ):
+        s = object.__setattr__
+        if name is not None and not isinstance(name, str):
+            raise _located(TypeError(f"name must be a string or None, got {name!r}."), "name")
+        s(self, "_name", name)
+
+        # ---- nodes
+        if isinstance(nodes, str) or nodes is None:
+            raise _located(TypeError(
+                f"nodes must be a list of node names or a mapping name -> attributes, got {nodes!r}."
+            ), "nodes")
+        if isinstance(nodes, Mapping):
+            items = [(_check_name(n, f"nodes.{n}"), a) for n, a in nodes.items()]
+        else:
+            items = [(_check_name(n, f"nodes[{i}]"), None) for i, n in enumerate(nodes)]
+        names: list[str] = []
+        index: dict[str, int] = {}
+        attrs: dict[str, dict[str, str]] = {}
+        for i, (n, a) in enumerate(items):
+            if n in index:
+                raise _located(ValueError(
+                    f"Duplicate node {n!r} in nodes (positions {index[n]} and {i}); list each node once."
+                ), f"nodes.{n}")
+            index[n] = i
+            names.append(n)
+            attrs[n] = _check_attributes(n, a)
+        if not names:
+            raise _located(ValueError("A causal graph needs at least one node; nodes is empty."), "nodes")
+        s(self, "_nodes", tuple(names))
+        s(self, "_index", index)
+        s(self, "_attrs", attrs)
+
+        # ---- target
+        if target is not None:
+            if not isinstance(target, str):
+                raise _located(TypeError(f"target must be a string or None, got {target!r}."), "target")
+            if target in index:
+                raise _located(ValueError(
+                    f"target={target!r} is also listed among the nodes; the target is the model output, "
+                    f"not a player: remove {target!r} from nodes (and from edges) or choose another target."
+                ), "target")
+        s(self, "_target", target)
+
+        # ---- edges and confounded pairs
+        edge_list = self._check_pairs(edges, "edges", kind="edge")
+        conf_list = self._check_pairs(confounded, "confounded", kind="confounded")
+        key = self._key
+        s(self, "_edges", tuple(sorted(edge_list, key=lambda e: (key(e[0]), key(e[1])))))
+        conf_sorted = [tuple(sorted(p, key=key)) for p in conf_list]
+        s(self, "_confounded", tuple(sorted(conf_sorted, key=lambda e: (key(e[0]), key(e[1])))))
+
+        dag = nx.DiGraph()
+        dag.add_nodes_from(names)
+        dag.add_edges_from(self._edges)
+        if not nx.is_directed_acyclic_graph(dag):
+            cycle = [u for u, _ in nx.find_cycle(dag)]
+            text = " -> ".join([*cycle, cycle[0]])
+            raise _located(CyclicGraphError(
+                f"The directed edges form a cycle: {text}. A causal graph must be acyclic; remove or "
+                f"reverse one of these edges (use 'confounded' for a shared unobserved cause).",
+                cycle=cycle,
+            ), "edges")
+
+        # ---- components
+        comps = None if components is None else self._check_components(components)
+        s(self, "_components_given", comps)
+        if comps is not None and not self._edges:
+            dag = nx.DiGraph()
+            dag.add_nodes_from(names)
+            earlier: list[str] = []
+            for comp in comps:
+                dag.add_edges_from((p, c) for p in earlier for c in comp)
+                earlier.extend(comp)
+        s(self, "_dag", dag)
+
+        # ---- constraints
+        parsed: list[Constraint] = []
+        for i, c in enumerate(constraints if not isinstance(constraints, str) else [constraints]):
+            location = f"constraints[{i}]"
+            if isinstance(c, str):
+                try:
+                    c = Constraint.parse(c)
+                except GraphSpecError as exc:
+                    raise GraphSpecError(f"{location}: {exc}", location=location) from None
+            elif not isinstance(c, Constraint):
+                raise _located(TypeError(
+                    f"{location} must be a string such as 'X2 >= 0' or a Constraint, got {c!r}."
+                ), location)
+            for v in c.variables:
+                if v not in index:
+                    extra = (f" {v!r} is the target (model output); constraints apply to the "
+                             f"features." if v == target else "")
+                    raise _located(UnknownNodeError(
+                        f"Unknown node {v!r} in {location} ({c.text!r}): the graph's nodes are "
+                        f"{_fmt_nodes(names)}.{extra}{suggest(v, names)}"
+                    ), location)
+            parsed.append(c)
+        s(self, "_constraints", tuple(parsed))
+        s(self, "_cache", {})
+
+    # ------------------------------------------------------------------ validation helpers
+    def _key(self, node: str) -> int:
+        return self._index[node]
+
+    def _check_node(self, node: Any, location: str) -> str:
+        if not isinstance(node, str) or node not in self._index:
+            hint = ""
+            if node == self._target:
+                hint = f" {node!r} is the target (model output), which is not a node."
+            raise _located(UnknownNodeError(
+                f"Unknown node {node!r} in {location}: the graph's nodes are "
+                f"{_fmt_nodes(self._nodes)}.{hint}{suggest(node, self._nodes)}"
+            ), location)
+        return node
+
+    def _check_pairs(self, pairs: Any, field: str, kind: str) -> list[tuple[str, str]]:
+        if isinstance(pairs, str) or pairs is None:
+            raise _located(TypeError(
+                f"{field} must be a list of pairs, got {pairs!r}; wrap a single item in a list."
+            ), field)
+        out: list[tuple[str, str]] = []
+        seen: dict[Any, int] = {}
+        for i, item in enumerate(pairs):
+            location = f"{field}[{i}]"
+            try:
+                a, b = parse_pair(item, kind)
+            except ValueError as exc:
+                raise _located(ValueError(f"{location}: {exc}"), location) from None
+            text = f"{a} -> {b}" if kind == "edge" else f"{a} <-> {b}"
+            where = f"{location} ({text!r})"
+            self._check_node(a, where)
+            self._check_node(b, where)
+            if a == b:
+                raise _located(ValueError(
+                    f"{location}: {text!r} joins node {a!r} to itself; self-loops are not allowed."
+                ), location)
+            ident = (a, b) if kind == "edge" else frozenset((a, b))
+            if ident in seen:
+                raise _located(ValueError(
+                    f"{location}: {text!r} repeats {field}[{seen[ident]}]; list each pair once."
+                ), location)
+            seen[ident] = i
+            out.append((a, b))
+        return out
+
+    def _check_components(self, components: Any) -> tuple[tuple[str, ...], ...]:
+        if isinstance(components, str) or not isinstance(components, Iterable):
+            raise _located(TypeError(
+                f"components must be an ordered list of lists of node names, got {components!r}."
+            ), "components")
+        owner: dict[str, int] = {}
+        comps: list[tuple[str, ...]] = []
+        for k, comp in enumerate(components):
+            if isinstance(comp, str) or not isinstance(comp, Iterable):
+                raise _located(TypeError(
+                    f"components[{k}] must be a list of node names, got {comp!r}; write [{comp}] "
+                    f"for a single-node component."
+                ), f"components[{k}]")
+            members = []
+            for j, n in enumerate(comp):
+                self._check_node(n, f"components[{k}][{j}]")
+                if n in owner:
+                    raise _located(ValueError(
+                        f"Node {n!r} is in two components (components[{owner[n]}] and components[{k}]); "
+                        f"each node belongs to exactly one component."
+                    ), f"components[{k}][{j}]")
+                owner[n] = k
+                members.append(n)
+            if not members:
+                raise _located(ValueError(f"components[{k}] is empty; remove it."), f"components[{k}]")
+            comps.append(tuple(sorted(members, key=self._key)))
+        missing = [n for n in self._nodes if n not in owner]
+        if missing:
+            raise _located(ValueError(
+                f"Node(s) {_fmt_nodes(missing)} are missing from components; every node must be in "
+                f"exactly one component (add them, e.g. as [{missing[0]}])."
+            ), "components")
+        for a, b in self._edges:
+            if owner[a] > owner[b]:
+                raise _located(ValueError(
+                    f"The edge '{a} -> {b}' points from components[{owner[a]}] back to "
+                    f"components[{owner[b]}]; components must be listed in causal order "
+                    f"(reorder them or drop the edge)."
+                ), "components")
+        for a, b in self._confounded:
+            if owner[a] != owner[b]:
+                raise _located(ValueError(
+                    f"The confounded pair '{a} <-> {b}' spans components[{owner[a]}] and "
+                    f"components[{owner[b]}]; a confounded pair must lie inside one component "
+                    f"(merge the two components)."
+                ), "components")
+        return tuple(comps)
+
+    def _nodes_arg(self, nodes: Any, name: str) -> list[str]:
+        if isinstance(nodes, str):
+            nodes = [nodes]
+        out = [self._check_node(n, name) for n in nodes]
+        return out
+
+    # ------------------------------------------------------------------ immutability
+    def __setattr__(self, key, value):
+        raise AttributeError(f"CausalGraph is immutable; cannot set {key!r}. Build a new graph instead.")
+
+    def __delattr__(self, key):
+        raise AttributeError(f"CausalGraph is immutable; cannot delete {key!r}.")
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {
+            "nodes": {n: dict(self._attrs[n]) for n in self._nodes},
+            "edges": list(self._edges),
+            "confounded": list(self._confounded),
+            "components": None if self._components_given is None else [list(c) for c in self._components_given],
+            "target": self._target,
+            "constraints": list(self._constraints),
+            "name": self._name,
+        }
+
+    def __reduce__(self):
+        return (_rebuild, (self._kwargs(),))
+
+    def __copy__(self) -> CausalGraph:
+        return self
+
+    def __deepcopy__(self, memo) -> CausalGraph:
+        return self
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def name(self) -> str | None:
+        """Name of the graph (or None)."""
+        return self._name
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Node names in graph (feature) order."""
+        return self._nodes
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self._nodes)
+
+    @property
+    def edges(self) -> tuple[tuple[str, str], ...]:
+        """Declared directed edges, sorted by node order (empty for a chain graph)."""
+        return self._edges
+
+    @property
+    def confounded(self) -> tuple[tuple[str, str], ...]:
+        """Bidirected pairs, each ordered and sorted by node order."""
+        return self._confounded
+
+    @property
+    def target(self) -> str | None:
+        """Name of the model output column (not a node), or None."""
+        return self._target
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """Physical constraints on the features."""
+        return self._constraints
+
+    @property
+    def is_chain_graph(self) -> bool:
+        """True when components were given without edges."""
+        return self._components_given is not None and not self._edges
+
+    # ------------------------------------------------------------------ structure
+    def node_attributes(self, node: str) -> dict[str, str]:
+        """A copy of the attributes (``unit``, ``description``, ``type``) of ``node``."""
+        return dict(self._attrs[self._check_node(node, "node_attributes")])
+
+    def _sorted(self, nodes: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(nodes, key=self._key))
+
+    def parents(self, node: str) -> tuple[str, ...]:
+        """Direct causes of ``node`` in graph node order (chain graph: all earlier components)."""
+        return self._sorted(self._dag.predecessors(self._check_node(node, "parents")))
+
+    def children(self, node: str) -> tuple[str, ...]:
+        """Direct effects of ``node`` in graph node order."""
+        return self._sorted(self._dag.successors(self._check_node(node, "children")))
+
+    def ancestors(self, node: str) -> tuple[str, ...]:
+        """Nodes with a directed path into ``node`` (excluding it), in graph node order."""
+        return self._sorted(nx.ancestors(self._dag, self._check_node(node, "ancestors")))
+
+    def descendants(self, node: str) -> tuple[str, ...]:
+        """Nodes reachable from ``node`` (excluding it), in graph node order."""
+        return self._sorted(nx.descendants(self._dag, self._check_node(node, "descendants")))
+
+    def topological_order(self) -> tuple[str, ...]:
+        """A topological order; among ready nodes the one earliest in node order comes first.
+
+        Examples
+        --------
+        >>> CausalGraph(["b", "a", "c"], ["a -> b"]).topological_order()
+        ('a', 'b', 'c')
+        """
+        if "topo" not in self._cache:
+            self._cache["topo"] = tuple(nx.lexicographical_topological_sort(self._dag, key=self._key))
+        return self._cache["topo"]
+
+    def components(self) -> tuple[Component, ...]:
+        """Chain components in causal (topological) order.
+
+        Declared components are returned as given. Otherwise nodes joined by bidirected edges
+        are merged, directed cycles among the merged groups are condensed into one component
+        (graph condensation), and the components are listed in topological order (ties broken by
+        node order). A DAG without bidirected edges gives one single-node component per node.
+
+        Returns
+        -------
+        tuple of Component
+
+        Examples
+        --------
+        >>> g = CausalGraph(["A", "B", "C"], ["A -> B", "B -> C"], confounded=["A <-> C"])
+        >>> g.components()
+        (Component(nodes=('A', 'B', 'C'), confounded=True, parents=()),)
+        """
+        if "components" in self._cache:
+            return self._cache["components"]
+        if self._components_given is not None:
+            groups = [list(c) for c in self._components_given]
+        else:
+            h = nx.DiGraph()
+            h.add_nodes_from(self._nodes)
+            h.add_edges_from(self._edges)
+            for a, b in self._confounded:
+                h.add_edge(a, b)
+                h.add_edge(b, a)
+            cond = nx.condensation(h)
+            first = {c: min(self._key(n) for n in cond.nodes[c]["members"]) for c in cond.nodes}
+            order = nx.lexicographical_topological_sort(cond, key=lambda c: first[c])
+            groups = [sorted(cond.nodes[c]["members"], key=self._key) for c in order]
+        out = []
+        for members in groups:
+            member_set = set(members)
+            confounded = any(a in member_set and b in member_set for a, b in self._confounded)
+            parents = {p for m in members for p in self._dag.predecessors(m)} - member_set
+            out.append(Component(tuple(members), confounded, self._sorted(parents)))
+        self._cache["components"] = tuple(out)
+        return self._cache["components"]
+
+    def _dsep_dag(self) -> nx.DiGraph:
+        """The DAG used for d-separation: bidirected pairs become latent parents.
+
+        Latent nodes are tuples ``("U", a, b)`` so they never collide with node names. For a
+        chain graph, members of one component are made mutually adjacent.
+        """
+        if "dsep" in self._cache:
+            return self._cache["dsep"]
+        g = nx.DiGraph()
+        g.add_nodes_from(self._nodes)
+        g.add_edges_from(self._dag.edges)
+        conf = {frozenset(p) for p in self._confounded}
+        if self.is_chain_graph:
+            for comp in self._components_given:  # type: ignore[union-attr]
+                for i, a in enumerate(comp):
+                    for b in comp[i + 1:]:
+                        if frozenset((a, b)) not in conf:
+                            g.add_edge(a, b)
+        for a, b in self._confounded:
+            u = ("U", a, b)
+            g.add_edge(u, a)
+            g.add_edge(u, b)
+        self._cache["dsep"] = g
+        return g
+
+    def is_d_separated(self, x: str | Iterable[str], y: str | Iterable[str], given: str | Iterable[str] = ()) -> bool:
+        """Whether ``x`` and ``y`` are d-separated given ``given``.
+
+        Bidirected pairs act as unobserved common causes. For a chain graph the implied DAG is
+        used: every earlier-component node points into every later-component node, and members
+        of one component are never separated from each other.
+
+        Parameters
+        ----------
+        x, y : str or iterable of str
+            A node or a set of nodes.
+        given : str or iterable of str, default=()
+            The conditioning set; must be disjoint from ``x`` and ``y``.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> g = CausalGraph(["X1", "X2", "X3"], ["X1 -> X2", "X2 -> X3"])
+        >>> g.is_d_separated("X1", "X3"), g.is_d_separated("X1", "X3", given="X2")
+        (False, True)
+        """
+        xs = self._nodes_arg(x, "is_d_separated(x)")
+        ys = self._nodes_arg(y, "is_d_separated(y)")
+        zs = self._nodes_arg(given, "is_d_separated(given)")
+        if not xs or not ys:
+            raise ValueError("is_d_separated needs at least one node in x and in y.")
+        named = {"x": xs, "y": ys, "given": zs}
+        for n1, n2 in (("x", "y"), ("x", "given"), ("y", "given")):
+            s1, s2 = named[n1], named[n2]
+            common = set(s1) & set(s2)
+            if common:
+                raise ValueError(
+                    f"is_d_separated: {n1} and {n2} must be disjoint, but both contain "
+                    f"{_fmt_nodes(self._sorted(common))}."
+                )
+        return d_separated(self._dsep_dag(), xs, ys, zs)
+
+    def implied_independencies(self) -> tuple[Independence, ...]:
+        """Local Markov independencies that hold by d-separation.
+
+        For each node ``X`` (in node order) and each non-descendant ``Y`` that is not a parent,
+        the statement ``X ⊥ Y | parents(X)`` is kept when it holds by d-separation (so
+        bidirected edges are respected). Symmetric duplicates are dropped.
+
+        Returns
+        -------
+        tuple of Independence
+
+        Examples
+        --------
+        >>> g = CausalGraph(["X1", "X2", "X3"], ["X1 -> X2", "X2 -> X3"])
+        >>> [str(i) for i in g.implied_independencies()]
+        ['X3 ⊥ X1 | X2']
+        """
+        if "indep" in self._cache:
+            return self._cache["indep"]
+        out: list[Independence] = []
+        seen: set[tuple[frozenset[str], tuple[str, ...]]] = set()
+        for x in self._nodes:
+            pa = self.parents(x)
+            excluded = set(self.descendants(x)) | set(pa) | {x}
+            for y in self._nodes:
+                if y in excluded:
+                    continue
+                key = (frozenset((x, y)), pa)
+                if key in seen:
+                    continue
+                if self.is_d_separated(x, y, pa):
+                    seen.add(key)
+                    out.append(Independence(x, y, pa))
+        self._cache["indep"] = tuple(out)
+        return self._cache["indep"]
+
+    def do(self, nodes: str | Iterable[str]) -> CausalGraph:
+        """The mutilated graph of the intervention ``do(nodes)``.
+
+        Incoming directed edges of the intervened nodes and bidirected pairs touching them are
+        removed; nodes, attributes, components, target and constraints are kept.
+
+        Parameters
+        ----------
+        nodes : str or iterable of str
+
+        Returns
+        -------
+        CausalGraph
+
+        Raises
+        ------
+        ValueError
+            For a chain graph, whose edges inside a component are unknown.
+        """
+        targets = set(self._nodes_arg(nodes, "do"))
+        if self.is_chain_graph:
+            raise ValueError(
+                "do() needs explicit edges, but this is a chain graph (components without edges): "
+                "which members of a component cause which is unknown. Declare the edges to use do()."
+            )
+        kwargs = self._kwargs()
+        kwargs["edges"] = [e for e in self._edges if e[1] not in targets]
+        kwargs["confounded"] = [p for p in self._confounded if not (set(p) & targets)]
+        return CausalGraph(**kwargs)
+
+    # ------------------------------------------------------------------ identity
+    def _canonical(self) -> dict[str, Any]:
+        return {
+            "causalx": 1,
+            "name": self._name,
+            "target": self._target,
+            "nodes": [[n, self._attrs[n]] for n in self._nodes],
+            "edges": [list(e) for e in self._edges],
+            "confounded": [list(p) for p in self._confounded],
+            "components": None if self._components_given is None else [list(c) for c in self._components_given],
+            "constraints": [c.text for c in self._constraints],
+        }
+
+    def _canonical_json(self) -> str:
+        if "json" not in self._cache:
+            self._cache["json"] = json.dumps(self._canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return self._cache["json"]
+
+    def digest(self) -> str:
+        """SHA-256 hex digest of a canonical JSON form of the graph (stable across runs).
+
+        Examples
+        --------
+        >>> a = CausalGraph(["X1", "X2"], ["X1 -> X2"])
+        >>> a.digest() == CausalGraph(["X1", "X2"], [("X1", "X2")]).digest()
+        True
+        >>> len(a.digest())
+        64
+        """
+        return hashlib.sha256(self._canonical_json().encode("utf-8")).hexdigest()
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, CausalGraph):
+            return NotImplemented
+        return self._canonical_json() == other._canonical_json()
+
+    def __hash__(self) -> int:
+        return hash(self._canonical_json())
+
+    def __repr__(self) -> str:
+        parts = [f"name={self._name!r}"] if self._name else []
+        parts.append(f"n_nodes={self.n_nodes}")
+        if self.is_chain_graph:
+            parts.append(f"n_components={len(self._components_given)}")  # type: ignore[arg-type]
+        else:
+            parts.append(f"n_edges={len(self._edges)}")
+        if self._confounded:
+            parts.append(f"n_confounded={len(self._confounded)}")
+        if self._target is not None:
+            parts.append(f"target={self._target!r}")
+        return f"CausalGraph({', '.join(parts)})"
+
+    # ------------------------------------------------------------------ interop
+    def to_networkx(self) -> nx.DiGraph:
+        """A copy as a :class:`networkx.DiGraph`.
+
+        Node attributes are copied; ``G.graph`` holds ``"confounded"`` (list of pairs),
+        ``"components"`` (list of lists or None), ``"target"``, ``"name"`` and ``"constraints"``
+        (list of str). A chain graph has no edges here (its structure is in ``components``).
+
+        Examples
+        --------
+        >>> G = CausalGraph(["X1", "X2"], ["X1 -> X2"], target="y").to_networkx()
+        >>> list(G.edges), G.graph["target"]
+        ([('X1', 'X2')], 'y')
+        """
+        g = nx.DiGraph()
+        for n in self._nodes:
+            g.add_node(n, **self._attrs[n])
+        g.add_edges_from(self._edges)
+        g.graph.update({
+            "name": self._name,
+            "target": self._target,
+            "confounded": [tuple(p) for p in self._confounded],
+            "components": None if self._components_given is None else [list(c) for c in self._components_given],
+            "constraints": [c.text for c in self._constraints],
+        })
+        return g
+
+    @classmethod
+    def from_networkx(cls, g: nx.DiGraph) -> CausalGraph:
+        """Build a graph from a :class:`networkx.DiGraph` (inverse of :meth:`to_networkx`).
+
+        Plain DiGraphs work too: node attributes other than ``unit``, ``description`` and
+        ``type`` (layout positions, fitted mechanisms, ...) are dropped.
+        """
+        if not isinstance(g, nx.DiGraph) or g.is_multigraph():
+            raise TypeError(
+                f"from_networkx expects a networkx.DiGraph, got {type(g).__name__}; convert "
+                f"undirected or multi-graphs first (nx.DiGraph(G) with oriented edges)."
+            )
+        nodes = {n: {k: v for k, v in d.items() if k in NODE_ATTRIBUTES} for n, d in g.nodes(data=True)}
+        meta = g.graph
+        return cls(
+            nodes,
+            list(g.edges()),
+            confounded=list(meta.get("confounded") or ()),
+            components=meta.get("components"),
+            target=meta.get("target"),
+            constraints=list(meta.get("constraints") or ()),
+            name=meta.get("name"),
+        )
+
+    def to_pgmpy(self):
+        """A :class:`pgmpy.base.DAG`; each bidirected pair ``a <-> b`` becomes a latent ``U_a_b``.
+
+        Requires pgmpy. For a chain graph, the implied DAG is exported (members of one component
+        joined in node order).
+        """
+        from causalx.graph import interop
+
+        return interop.to_pgmpy(self)
+
+    @classmethod
+    def from_pgmpy(cls, dag, **kwargs) -> CausalGraph:
+        """Inverse of :meth:`to_pgmpy`: latent nodes with two children become confounded pairs."""
+        from causalx.graph import interop
+
+        return interop.from_pgmpy(dag, **kwargs)
+
+    def to_dowhy(self, *, add_latents: bool = False) -> nx.DiGraph:
+        """A :class:`networkx.DiGraph` that ``dowhy.gcm`` causal models accept.
+
+        Parameters
+        ----------
+        add_latents : bool, default=False
+            dowhy.gcm fits a mechanism per node, so every node must be observed. With
+            bidirected pairs, pass ``add_latents=True`` to add ``U_a_b`` parent nodes (whose
+            data you must then supply); otherwise a ``ValueError`` is raised.
+        """
+        from causalx.graph import interop
+
+        return interop.to_dowhy(self, add_latents=add_latents)
+
+    def to_dot(self) -> str:
+        """Graphviz DOT text; bidirected pairs are dashed edges with ``dir=both``."""
+        from causalx.graph import interop
+
+        return interop.to_dot(self)
+
+    def to_dagitty(self) -> str:
+        """DAGitty text, e.g. ``'dag {\\n X1\\n X2\\n X1 -> X2\\n}'``.
+
+        Examples
+        --------
+        >>> print(CausalGraph(["X1", "X2", "X4"], ["X1 -> X2"], confounded=["X1 <-> X4"]).to_dagitty())
+        dag {
+         X1
+         X2
+         X4
+         X1 -> X2
+         X1 <-> X4
+        }
+        """
+        from causalx.graph import interop
+
+        return interop.to_dagitty(self)
+
+    @classmethod
+    def from_dagitty(cls, text: str, **kwargs) -> CausalGraph:
+        """Parse DAGitty ``dag { ... }`` text.
+
+        Supports ``a -> b``, ``a <- b``, ``a <-> b``, chains ``a -> b -> c``, groups
+        ``{a b} -> c``, quoted names, and node attribute brackets such as
+        ``X [exposure,pos="1,2"]`` (parsed and ignored). Undirected edges ``a -- b`` are
+        rejected. Extra keyword arguments (``target``, ``constraints``, ``name``) are passed to
+        the constructor.
+
+        Examples
+        --------
+        >>> g = CausalGraph.from_dagitty('dag { X1 [exposure] X1 -> X2 -> X3 X1 <-> X3 }')
+        >>> g.nodes, g.edges, g.confounded
+        (('X1', 'X2', 'X3'), (('X1', 'X2'), ('X2', 'X3')), (('X1', 'X3'),))
+        """
+        from causalx.graph import interop
+
+        return interop.from_dagitty(text, **kwargs)

@@ -1,0 +1,80 @@
+"""Distribution models that fill in the features a coalition leaves out (layer L2).
+
+A sampler is fitted to background data, then :meth:`BaseSampler.sample_into` fills the missing
+columns of a block of model-input rows in place, given the known ones, with the same noise
+(common random numbers) for every coalition of one explanation.
+
+- :class:`GaussianSampler` -- multivariate normal, closed-form cached conditionals
+  (``value="conditional"`` and ``value="causal"``).
+- :class:`MechanismSampler` -- one fitted regressor per node of the causal DAG with out-of-fold
+  additive noise (interventional sampling along the DAG, ``value="causal"``).
+"""
+
+from __future__ import annotations
+
+from causalx.samplers._base import BaseSampler
+from causalx.samplers.gaussian import GaussianSampler
+from causalx.samplers.mechanism import MechanismSampler
+from causalx.utils import suggest
+
+__all__ = ["BaseSampler", "GaussianSampler", "MechanismSampler", "get_sampler"]
+
+_SAMPLERS = {"gaussian": GaussianSampler, "mechanism": MechanismSampler}
+_PLANNED = ("vae",)
+
+
+def get_sampler(sampler, **params) -> BaseSampler:
+    """Return a sampler instance from a name, or pass an instance through.
+
+    Parameters
+    ----------
+    sampler : {"gaussian", "mechanism"} or BaseSampler
+        A sampler name, or an (unfitted or fitted) sampler instance, returned as is.
+    **params
+        Constructor parameters for a named sampler. With an instance, a clone with these
+        parameters set is returned instead of the instance itself.
+
+    Returns
+    -------
+    BaseSampler
+        A sampler (not fitted, unless a fitted instance was passed without ``params``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (listing the accepted names), or ``"vae"`` (not available yet).
+    TypeError
+        For anything that is neither a name nor a :class:`BaseSampler`.
+
+    Examples
+    --------
+    >>> from causalx.samplers import get_sampler
+    >>> get_sampler("gaussian", shrinkage=0.1)
+    GaussianSampler(shrinkage=0.1)
+    >>> get_sampler("gausian")
+    Traceback (most recent call last):
+    ...
+    ValueError: sampler='gausian' is not supported. Accepted values are 'gaussian', 'mechanism'. Did you mean 'gaussian'?
+    """
+    if isinstance(sampler, BaseSampler):
+        if not params:
+            return sampler
+        from sklearn.base import clone
+
+        return clone(sampler).set_params(**params)
+    if isinstance(sampler, str):
+        if sampler in _SAMPLERS:
+            return _SAMPLERS[sampler](**params)
+        if sampler in _PLANNED:
+            raise ValueError(
+                f"sampler={sampler!r} is not available yet. Accepted values are "
+                f"{', '.join(repr(s) for s in _SAMPLERS)}, or a BaseSampler instance."
+            )
+        raise ValueError(
+            f"sampler={sampler!r} is not supported. Accepted values are "
+            f"{', '.join(repr(s) for s in _SAMPLERS)}.{suggest(sampler, _SAMPLERS)}"
+        )
+    raise TypeError(
+        f"sampler must be one of {', '.join(repr(s) for s in _SAMPLERS)} or a BaseSampler "
+        f"instance, got {sampler!r} of type {type(sampler).__name__}."
+    )

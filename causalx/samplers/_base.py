@@ -1,0 +1,282 @@
+"""The sampler interface shared by every distribution model.
+
+A sampler is fitted once to background data and then fills the missing columns of a block of
+model-input rows, in place, for many coalitions in a row. The value functions build an array
+``rows`` of shape ``(n_explicands, n_draws, n_features)`` with the known features filled in and
+call :meth:`BaseSampler.sample_into` once per coalition (or once per chain component for causal
+values), passing the same ``noise`` object every time (common random numbers).
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from causalx.exceptions import DataValidationError, NotFittedError
+from causalx.utils import check_interval, check_random_state
+
+__all__ = ["BaseSampler"]
+
+
+class BaseSampler(BaseEstimator, metaclass=ABCMeta):
+    """Base class of the samplers: fit to background data, then fill missing columns in place.
+
+    Subclasses implement ``_fit``, ``_draw_noise``, ``_check_noise`` and ``_sample_into``; the
+    public methods here validate their inputs once and dispatch. ``__init__`` of a subclass only
+    stores its parameters (scikit-learn rules), so :func:`sklearn.base.clone` and
+    ``get_params`` work.
+
+    Attributes
+    ----------
+    supports_conditional : bool
+        Class attribute: whether :meth:`sample_into` draws from arbitrary observational
+        conditionals ``P(X_T | X_G)`` (needed by ``value="conditional"``).
+    n_features_in_ : int
+        Number of features (columns) seen in :meth:`fit`.
+    feature_names_in_ : tuple of str or None
+        Column names seen in :meth:`fit` (from ``feature_names`` or a DataFrame's columns).
+    """
+
+    supports_conditional: bool = False
+
+    # ------------------------------------------------------------------ public API
+
+    def fit(self, X, *, graph=None, feature_names: Sequence[str] | None = None) -> BaseSampler:
+        """Fit the distribution model to background data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Background data; finite floats, at least two rows. A pandas DataFrame is accepted
+            and its column names are used when ``feature_names`` is not given.
+        graph : CausalGraph, optional
+            The causal graph over the features (required by some samplers).
+        feature_names : sequence of str of length n_features, optional
+            Name of each column of ``X``.
+
+        Returns
+        -------
+        self : BaseSampler
+            The fitted sampler.
+        """
+        X, names = _validate_background(X, feature_names)
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = names
+        self._fit(X, graph=graph)
+        return self
+
+    def draw_noise(self, n_draws: int, random_state=None) -> Any:
+        """Draw the random numbers shared by every coalition of one explanation.
+
+        Parameters
+        ----------
+        n_draws : int
+            Number of Monte Carlo draws ``K`` per explicand.
+        random_state : int, numpy.random.Generator, numpy.random.SeedSequence or None
+            Source of randomness.
+
+        Returns
+        -------
+        noise : object
+            Opaque to callers; pass it unchanged to every :meth:`sample_into` call of the
+            explanation (common random numbers).
+        """
+        self._check_fitted()
+        check_interval("n_draws", n_draws, low=1, integer=True)
+        return self._draw_noise(int(n_draws), check_random_state(random_state))
+
+    def sample_into(self, rows: np.ndarray, target, given, noise) -> None:
+        """Fill ``rows[:, :, target]`` in place with draws given ``rows[:, :, given]``.
+
+        Sampling is deterministic given ``(rows, target, given, noise)``. Columns other than
+        ``target`` are never written.
+
+        Parameters
+        ----------
+        rows : ndarray of shape (n_explicands, n_draws, n_features), floating dtype
+            Model-input rows; ``rows[:, :, given]`` must hold the conditioning values (they
+            may differ per draw).
+        target : array-like of int of shape (n_target,)
+            Columns to fill; ``n_target == 0`` is a no-op. A boolean mask of length
+            ``n_features`` is accepted too.
+        given : array-like of int of shape (n_given,)
+            Conditioning columns, disjoint from ``target``.
+        noise : object
+            The result of :meth:`draw_noise`, with ``n_draws == rows.shape[1]``.
+        """
+        self._check_fitted()
+        d = self.n_features_in_
+        if not isinstance(rows, np.ndarray) or rows.ndim != 3:
+            raise DataValidationError(
+                "rows must be a 3-D numpy array of shape (n_explicands, n_draws, n_features), "
+                f"got {_describe(rows)}."
+            )
+        if rows.shape[2] != d:
+            raise DataValidationError(
+                f"rows has {rows.shape[2]} features (rows.shape={rows.shape}) but the sampler "
+                f"was fitted on {d} features."
+            )
+        if not np.issubdtype(rows.dtype, np.floating):
+            raise DataValidationError(f"rows must have a floating dtype, got {rows.dtype}.")
+        if not rows.flags.writeable:
+            raise DataValidationError("rows must be writeable; sample_into fills it in place.")
+        target = _check_indices("target", target, d)
+        given = _check_indices("given", given, d)
+        overlap = np.intersect1d(target, given)
+        if overlap.size:
+            raise ValueError(
+                f"target and given must be disjoint; both contain column(s) {overlap.tolist()}."
+            )
+        self._check_noise(noise, rows.shape[1])
+        if target.size == 0 or rows.shape[0] == 0:
+            return
+        self._sample_into(rows, target, given, noise)
+
+    def sample(self, x_given, target, given, n_draws: int, random_state=None) -> np.ndarray:
+        """Draw ``n_draws`` values of ``X_target`` for each row of ``x_given``.
+
+        Convenience wrapper around :meth:`draw_noise` and :meth:`sample_into`.
+
+        Parameters
+        ----------
+        x_given : array-like of shape (n_explicands, n_given)
+            Values of the ``given`` columns, one row per explicand.
+        target : array-like of int of shape (n_target,)
+            Columns to draw.
+        given : array-like of int of shape (n_given,)
+            Conditioning columns.
+        n_draws : int
+            Number of draws per explicand.
+        random_state : int, numpy.random.Generator, numpy.random.SeedSequence or None
+            Source of randomness.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_explicands, n_draws, n_target)
+            The draws, in the column order of ``target``.
+        """
+        self._check_fitted()
+        d = self.n_features_in_
+        target = _check_indices("target", target, d)
+        given = _check_indices("given", given, d)
+        x_given = _as_float_array("x_given", x_given)
+        if x_given.ndim != 2 or x_given.shape[1] != given.size:
+            raise DataValidationError(
+                f"x_given must have shape (n_explicands, {given.size}) to match given, "
+                f"got shape {x_given.shape}."
+            )
+        if not np.all(np.isfinite(x_given)):
+            raise DataValidationError("x_given contains NaN or infinite values.")
+        noise = self.draw_noise(n_draws, random_state)
+        rows = np.full((x_given.shape[0], int(n_draws), d), np.nan)
+        rows[:, :, given] = x_given[:, None, :]
+        self.sample_into(rows, target, given, noise)
+        return rows[:, :, target]
+
+    # ------------------------------------------------------------------ subclass hooks
+
+    @abstractmethod
+    def _fit(self, X: np.ndarray, *, graph) -> None:
+        """Fit to validated ``X`` of shape (n_samples, n_features)."""
+
+    @abstractmethod
+    def _draw_noise(self, n_draws: int, rng: np.random.Generator) -> Any:
+        """Return the noise object for ``n_draws`` draws."""
+
+    @abstractmethod
+    def _check_noise(self, noise: Any, n_draws: int) -> None:
+        """Raise ``ValueError`` unless ``noise`` came from ``draw_noise(n_draws, ...)``."""
+
+    @abstractmethod
+    def _sample_into(self, rows: np.ndarray, target: np.ndarray, given: np.ndarray, noise) -> None:
+        """Fill ``rows[..., target]``; inputs already validated and ``target`` non-empty."""
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "n_features_in_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this sampler."
+            )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "n_features_in_")
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, np.ndarray):
+        return f"an array of shape {obj.shape}"
+    return f"an object of type {type(obj).__name__}"
+
+
+def _as_float_array(name: str, X) -> np.ndarray:
+    try:
+        return np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(f"{name} must be numeric; converting it to float failed: {exc}") from exc
+
+
+def _validate_background(X, feature_names) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """Check the background data; return it as a float array and the column names."""
+    if feature_names is None and hasattr(X, "columns") and hasattr(X, "to_numpy"):
+        feature_names = [str(c) for c in X.columns]
+    X = _as_float_array("X", X)
+    if X.ndim != 2:
+        hint = " Reshape 1-D data with X.reshape(-1, 1) for a single feature." if X.ndim == 1 else ""
+        raise DataValidationError(f"X must be 2-D (n_samples, n_features), got {X.ndim}-D shape {X.shape}.{hint}")
+    n, d = X.shape
+    if n < 2:
+        raise DataValidationError(f"X must have at least 2 rows to fit a sampler, got {n}.")
+    if d < 1:
+        raise DataValidationError("X must have at least 1 feature (column), got 0.")
+    bad = ~np.isfinite(X)
+    if bad.any():
+        cols = np.flatnonzero(bad.any(axis=0))
+        where = [feature_names[c] for c in cols] if feature_names is not None and len(feature_names) == d else cols.tolist()
+        raise DataValidationError(
+            f"X contains {int(bad.sum())} NaN or infinite value(s), in column(s) {where}; "
+            "impute or drop them before fitting."
+        )
+    names = None
+    if feature_names is not None:
+        names = tuple(str(f) for f in feature_names)
+        if len(names) != d:
+            raise DataValidationError(
+                f"feature_names has {len(names)} names but X has {d} columns."
+            )
+        if len(set(names)) != d:
+            dup = sorted({f for f in names if names.count(f) > 1})
+            raise DataValidationError(f"feature_names must be unique; duplicated: {dup}.")
+    return X, names
+
+
+def _check_indices(name: str, idx, d: int) -> np.ndarray:
+    """Return ``idx`` as a 1-D int64 array of distinct columns in ``[0, d)``."""
+    arr = np.asarray(idx)
+    if arr.dtype == bool:
+        if arr.shape != (d,):
+            raise ValueError(f"{name} as a boolean mask must have shape ({d},), got {arr.shape}.")
+        return np.flatnonzero(arr)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be a 1-D array of integer column indices, got {arr!r}.")
+    arr = arr.astype(np.int64, copy=False)
+    if arr.min() < 0 or arr.max() >= d:
+        raise ValueError(f"{name} contains column indices outside [0, {d}): {arr.tolist()}.")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"{name} contains repeated column indices: {arr.tolist()}.")
+    return arr
+
+
+def _check_n_draws(noise_n_draws: int, n_draws: int) -> None:
+    if noise_n_draws != n_draws:
+        raise ValueError(
+            f"rows has {n_draws} draws per explicand (rows.shape[1]) but the noise was drawn "
+            f"for n_draws={noise_n_draws}; call draw_noise({n_draws}, ...) or resize rows."
+        )

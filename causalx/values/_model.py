@@ -1,0 +1,133 @@
+"""Normalise "the model" once: an object with ``predict``, ``predict_proba`` + ``output``, or a callable.
+
+Everything above this module sees a function ``f(X: ndarray (r, d)) -> ndarray (r,)`` that
+counts its evaluations and turns any failure of the user's model into a :class:`ModelError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from causalx.exceptions import ModelError
+
+__all__ = ["ModelFunction", "resolve_model"]
+
+
+class ModelFunction:
+    """A model reduced to ``f(X) -> (r,)`` with evaluation counting and clear errors.
+
+    Parameters
+    ----------
+    model : estimator or callable
+        An object with ``predict``; or with ``predict_proba`` (then ``output`` selects the
+        class column); or a callable ``f(X) -> array of shape (r,)``.
+    feature_names : sequence of str
+        Column names, in the order of the columns of the arrays ``f`` receives.
+    output : int or str, optional
+        For classifiers: the class index (or class label, looked up in ``model.classes_``)
+        whose probability is explained. For regressors with several outputs: the output index.
+    """
+
+    def __init__(self, model: Any, feature_names: Sequence[str], output: int | str | None = None):
+        self.model = model
+        self.feature_names = list(feature_names)
+        self.output = output
+        self.n_evals = 0
+        self._kind, self._column = self._resolve()
+        # models fitted on DataFrames warn (or fail) when given bare arrays: give them frames
+        names_in = getattr(model, "feature_names_in_", None)
+        self._needs_frame = names_in is not None
+        if self._needs_frame:
+            missing = sorted(set(map(str, names_in)) - set(self.feature_names))
+            if missing:
+                raise ModelError(
+                    f"The model was fitted on columns {missing} that are not features of the "
+                    f"causal graph {self.feature_names}. Add them to the graph, or refit the model "
+                    "on the graph's features only."
+                )
+            self._frame_columns = [str(c) for c in names_in]
+            self._frame_index = [self.feature_names.index(c) for c in self._frame_columns]
+
+    def _resolve(self) -> tuple[str, int | None]:
+        model, output = self.model, self.output
+        has_proba = hasattr(model, "predict_proba")
+        if output is not None and has_proba:
+            classes = list(getattr(model, "classes_", []))
+            if isinstance(output, str) or (classes and output in classes and not isinstance(output, (int, np.integer))):
+                if output not in classes:
+                    raise ValueError(f"output={output!r} is not a class of the model; classes are {classes}.")
+                return "proba", classes.index(output)
+            if not isinstance(output, (int, np.integer)) or output < 0:
+                raise ValueError(f"output must be a class index or label, got {output!r}.")
+            if classes and output >= len(classes):
+                raise ValueError(
+                    f"output={output} is out of range: the model has {len(classes)} classes {classes}."
+                )
+            return "proba", int(output)
+        if hasattr(model, "predict"):
+            if hasattr(model, "classes_") and output is None and has_proba:
+                raise ValueError(
+                    "The model is a classifier: explaining its hard class labels is rarely what you want. "
+                    "Pass output=<class index or label> to explain the probability of that class."
+                )
+            return "predict", None if output is None else int(output)
+        if callable(model):
+            return "callable", None if output is None else int(output)
+        raise TypeError(
+            f"The model must have a predict method, predict_proba with output=, or be callable; got "
+            f"an object of type {type(model).__name__}."
+        )
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """Evaluate the model on ``X`` of shape (r, d); return shape (r,) float64."""
+        r = X.shape[0]
+        if r == 0:
+            return np.empty(0)
+        arg: Any = X
+        if self._needs_frame:
+            import pandas as pd
+
+            arg = pd.DataFrame(X[:, self._frame_index], columns=self._frame_columns, copy=False)
+        try:
+            if self._kind == "proba":
+                out = self.model.predict_proba(arg)
+            elif self._kind == "predict":
+                out = self.model.predict(arg)
+            else:
+                out = self.model(arg)
+        except Exception as exc:  # the user's model failed: say where and on what
+            raise ModelError(
+                f"The model ({type(self.model).__name__}) raised {type(exc).__name__} when evaluated on "
+                f"an array of shape {X.shape} with columns {self.feature_names}: {exc}"
+            ) from exc
+        out = np.asarray(out)
+        if out.ndim == 2 and self._column is not None:
+            if self._column >= out.shape[1]:
+                raise ModelError(f"output={self._column} but the model returns {out.shape[1]} columns.")
+            out = out[:, self._column]
+        elif out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.shape != (r,):
+            raise ModelError(
+                f"The model returned an array of shape {out.shape} for {r} rows; expected ({r},). "
+                "For multi-output or probabilistic models pass output=<column index>."
+            )
+        try:
+            out = out.astype(np.float64, copy=False)
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"The model returned non-numeric predictions of dtype {out.dtype}.") from exc
+        if not np.all(np.isfinite(out)):
+            bad = int((~np.isfinite(out)).sum())
+            raise ModelError(f"The model returned {bad} non-finite predictions (NaN or inf) out of {r}.")
+        self.n_evals += r
+        return out
+
+
+def resolve_model(model: Any, feature_names: Sequence[str], output: int | str | None = None) -> ModelFunction:
+    """Return a :class:`ModelFunction` for ``model`` (see there)."""
+    if isinstance(model, ModelFunction):
+        return model
+    return ModelFunction(model, feature_names, output)

@@ -1,0 +1,266 @@
+"""Value functions v(S) as batched games over an explained set of rows.
+
+A game maps a batch of coalitions (boolean masks of shape (m, d)) to an array of shape
+(n_explicands, m, n_replicates): the Monte Carlo estimate of
+
+* ``marginal``:     v(S) = E_{X ~ P(X)}[f(x_S, X_S̄)]                (interventional SHAP)
+* ``conditional``:  v(S) = E_{X ~ P(X | X_S = x_S)}[f(x_S, X_S̄)]   (observational)
+* ``causal``:       v(S) = E_{X ~ P(X | do(X_S = x_S))}[f(x_S, X_S̄)] (Heskes et al. 2020)
+
+split into ``n_replicates`` independent batch means (their spread is the Monte Carlo error).
+The model is called on one large array per chunk of (coalitions × explicands × draws), sized
+from the memory budget ``config_context(max_batch_bytes=...)``; there is no Python loop per row
+or per draw. The same noise (common random numbers) is used for every coalition, so the
+differences v(S ∪ i) − v(S) that Shapley values are made of have low variance.
+
+Rows that do not depend on the explicand (the empty coalition: its draws come from P(X) for
+every value function) are evaluated once; the full coalition is f(x), one row per explicand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from causalx._config import get_config
+from causalx.values._model import ModelFunction
+
+__all__ = ["CausalFiller", "ConditionalFiller", "Game", "MarginalFiller", "Step"]
+
+
+# ---------------------------------------------------------------------------------- fillers
+class MarginalFiller:
+    """Fill absent features from background rows: draw k of the game is background row k."""
+
+    def __init__(self, background: np.ndarray):
+        self.background = np.ascontiguousarray(background, dtype=np.float64)
+
+    @property
+    def n_draws(self) -> int:
+        return self.background.shape[0]
+
+    def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
+        absent = np.flatnonzero(~mask)
+        if absent.size:
+            rows[:, :, absent] = self.background[None, :, absent]
+
+
+class ConditionalFiller:
+    """Fill absent features from the sampler's observational conditional P(X_S̄ | x_S)."""
+
+    def __init__(self, sampler, noise, n_draws: int):
+        self.sampler, self.noise, self.n_draws = sampler, noise, n_draws
+
+    def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
+        absent = np.flatnonzero(~mask)
+        if absent.size:
+            self.sampler.sample_into(rows, absent, np.flatnonzero(mask), self.noise)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One chain component of the causal graph, as column indices."""
+
+    members: np.ndarray  # (k,) int
+    parents: np.ndarray  # (p,) int, nodes outside the component with an edge into it
+    confounded: bool
+
+
+class CausalFiller:
+    """Fill absent features from P(X_S̄ | do(X_S = x_S)), component by component (Heskes Thm 1).
+
+    For each chain component τ in topological order, the absent members τ ∩ S̄ are drawn
+    jointly from P(X_{τ∩S̄} | X_pa(τ) [, x_{τ∩S} when τ is unconfounded]); a confounded
+    component ignores its own intervened members.
+    """
+
+    def __init__(self, sampler, noise, n_draws: int, steps: list[Step]):
+        self.sampler, self.noise, self.n_draws, self.steps = sampler, noise, n_draws, steps
+
+    def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
+        for step in self.steps:
+            present = mask[step.members]
+            target = step.members[~present]
+            if target.size == 0:
+                continue
+            given = step.parents if step.confounded else np.concatenate([step.parents, step.members[present]])
+            self.sampler.sample_into(rows, target, np.sort(given), self.noise)
+
+
+# ---------------------------------------------------------------------------------- the game
+def _group_ids(n_draws: int, n_replicates: int) -> np.ndarray:
+    return (np.arange(n_draws) * n_replicates) // n_draws
+
+
+class Game:
+    """A batched value function over the explained rows ``X`` (see the module docstring).
+
+    Parameters
+    ----------
+    f : ModelFunction
+        The model, reduced to ``f(X) -> (r,)``.
+    X : ndarray of shape (n_explicands, n_features)
+        The explained rows.
+    filler : MarginalFiller, ConditionalFiller or CausalFiller
+        How absent features are filled in.
+    n_replicates : int
+        Number of batch means returned per value (>= 1, at most the number of draws).
+    n_jobs : int
+        Worker processes (joblib); the explained rows are split between them. Results do not
+        depend on ``n_jobs``: the noise is drawn once, before the split.
+    record : int
+        Keep an evenly strided sample of about this many of the rows the model is evaluated on
+        (``recorded_rows``), for manifold diagnostics. 0 keeps none.
+    """
+
+    def __init__(
+        self, f: ModelFunction, X: np.ndarray, filler, n_replicates: int = 16, n_jobs: int = 1, record: int = 0
+    ):
+        self.f = f
+        self.n_jobs = int(n_jobs)
+        self.record = int(record)
+        self._recorded: list[np.ndarray] = []
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.filler = filler
+        self.n_draws = int(filler.n_draws)
+        self.n_replicates = int(max(1, min(n_replicates, self.n_draws)))
+        self._groups = _group_ids(self.n_draws, self.n_replicates)
+        self._cache_empty: np.ndarray | None = None
+        self._cache_full: np.ndarray | None = None
+
+    @property
+    def n_explicands(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_players(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def n_model_evals(self) -> int:
+        return self.f.n_evals
+
+    @property
+    def recorded_rows(self) -> np.ndarray:
+        """A strided sample of the model-evaluated rows (coalitions other than empty/full), (r, d)."""
+        if not self._recorded:
+            return np.empty((0, self.n_players))
+        rows = np.concatenate(self._recorded, axis=0)
+        if rows.shape[0] > self.record:
+            rows = rows[np.linspace(0, rows.shape[0] - 1, self.record).astype(int)]
+        return rows
+
+    def _keep(self, flat: np.ndarray, n_total_masks: int) -> None:
+        if self.record <= 0:
+            return
+        # an even share per chunk, so every part of the coalition space is represented
+        quota = max(1, int(np.ceil(4 * self.record * flat.shape[0] / max(1, n_total_masks * self.n_explicands * self.n_draws))))
+        step = max(1, flat.shape[0] // quota)
+        self._recorded.append(flat[::step].copy())
+
+    # -------------------------------------------------------------- public batched calls
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        """Values of the coalitions ``masks`` (m, d) bool: shape (n_explicands, m, n_replicates)."""
+        masks = np.asarray(masks, dtype=bool)
+        return self._evaluate(masks, np.full(masks.shape[0], -1))
+
+    def transitions(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
+        """u(S, i) = E_{X ~ P(· | do(x_S))}[f(X with X_i := x_i)] for each (S, i): (n, T, B).
+
+        This is the middle term of the direct/indirect split (DESIGN.md §6): with D the players
+        after i, u(S, i) = E[f(X_D, x_{S∪i}) | do(x_S)]; direct = u − v(S), indirect = v(S∪i) − u.
+        """
+        masks = np.asarray(masks, dtype=bool)
+        return self._evaluate(masks, np.asarray(players, dtype=int))
+
+    # -------------------------------------------------------------- internals
+    def _reduce(self, preds: np.ndarray) -> np.ndarray:
+        """(..., K) predictions -> (..., B) replicate values.
+
+        Replicate b is the overall mean plus the deviation of group b's mean from the average
+        group mean: the replicates average exactly to the mean over all K draws (also when the
+        groups differ in size), and their spread is the spread of the group means.
+        """
+        overall = preds.mean(axis=-1, keepdims=True)
+        if self.n_replicates == 1:
+            return overall
+        means = np.empty(preds.shape[:-1] + (self.n_replicates,))
+        for b in range(self.n_replicates):  # B is small (<= 16); vectorised over everything else
+            means[..., b] = preds[..., self._groups == b].mean(axis=-1)
+        return overall + (means - means.mean(axis=-1, keepdims=True))
+
+    def _full(self) -> np.ndarray:
+        if self._cache_full is None:
+            self._cache_full = self.f(self.X)
+        return self._cache_full
+
+    def _empty(self) -> np.ndarray:
+        # with no feature present the draws do not depend on the explicand: evaluate once
+        if self._cache_empty is None:
+            rows = np.broadcast_to(self.X[:1, None, :], (1, self.n_draws, self.n_players)).copy()
+            self.filler.fill(rows, np.zeros(self.n_players, dtype=bool))
+            self._cache_empty = self._reduce(self.f(rows.reshape(-1, self.n_players)).reshape(1, -1))[0]
+        return self._cache_empty
+
+    def _evaluate(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
+        n, d, K, B = self.n_explicands, self.n_players, self.n_draws, self.n_replicates
+        out = np.empty((n, masks.shape[0], B))
+        full = masks.all(axis=1) | ((masks.sum(axis=1) == d - 1) & (players >= 0) & ~masks[np.arange(len(masks)), np.maximum(players, 0)])
+        empty = ~masks.any(axis=1) & (players < 0)
+        if full.any():
+            out[:, full, :] = self._full()[:, None, None]
+        if empty.any():
+            out[:, empty, :] = self._empty()[None, None, :]
+        todo = np.flatnonzero(~(full | empty))
+        if todo.size == 0:
+            return out
+        if self.n_jobs != 1 and n > 1:
+            out[:, todo, :] = self._evaluate_parallel(masks[todo], players[todo])
+            return out
+        budget_rows = max(1, get_config()["max_batch_bytes"] // (8 * d))
+        block = int(max(1, min(n, budget_rows // K)))
+        per_chunk = int(max(1, budget_rows // (block * K)))
+        for start in range(0, n, block):
+            xb = self.X[start : start + block]
+            nb = xb.shape[0]
+            for c0 in range(0, todo.size, per_chunk):
+                idx = todo[c0 : c0 + per_chunk]
+                rows = np.empty((idx.size, nb, K, d))
+                rows[:] = xb[None, :, None, :]
+                for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
+                    self.filler.fill(rows[j], masks[t])
+                    if players[t] >= 0:
+                        rows[j, :, :, players[t]] = xb[:, None, players[t]]
+                flat = rows.reshape(-1, d)
+                self._keep(flat, todo.size)
+                preds = self.f(flat).reshape(idx.size, nb, K)
+                out[start : start + nb, idx, :] = self._reduce(preds).transpose(1, 0, 2)
+        return out
+
+    def _evaluate_parallel(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        n_workers = min(effective_n_jobs(self.n_jobs), self.n_explicands)
+        blocks = np.array_split(np.arange(self.n_explicands), n_workers)
+        results = Parallel(n_jobs=n_workers)(
+            delayed(_evaluate_block)(self, self.X[b], masks, players) for b in blocks
+        )
+        self.f.n_evals += sum(r[1] for r in results)
+        for r in results:
+            self._recorded.extend(r[2])
+        return np.concatenate([r[0] for r in results], axis=0)
+
+
+def _evaluate_block(game: Game, X: np.ndarray, masks: np.ndarray, players: np.ndarray):
+    """Worker: evaluate ``masks`` for a block of explained rows (runs in a joblib process)."""
+    import copy
+
+    sub = copy.copy(game)
+    sub.X, sub.n_jobs = np.ascontiguousarray(X), 1
+    sub.f = copy.copy(game.f)
+    sub.f.n_evals = 0
+    sub._cache_full = None
+    sub._recorded = []
+    out = sub._evaluate(masks, players)
+    return out, sub.f.n_evals, sub._recorded

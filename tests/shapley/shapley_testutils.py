@@ -1,0 +1,94 @@
+"""Independent oracles for the Shapley tests: table games and brute-force formulas (itertools)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+
+def codes(masks: np.ndarray) -> np.ndarray:
+    """Integer code of each mask row (player j is bit j)."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return (masks << np.arange(masks.shape[1])).sum(axis=1)
+
+
+class TableGame:
+    """v(S) looked up in a table of shape (n, 2**d, B); records every mask it is asked for."""
+
+    def __init__(self, table: np.ndarray):
+        self.table = np.asarray(table, dtype=float)
+        self.calls: list[np.ndarray] = []
+
+    def __call__(self, masks: np.ndarray) -> np.ndarray:
+        self.calls.append(np.array(masks, copy=True))
+        return self.table[:, codes(masks), :]
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.table.mean(axis=2)
+
+
+def random_table(rng, d: int, n: int = 3, n_rep: int = 1) -> np.ndarray:
+    return rng.normal(size=(n, 2**d, n_rep))
+
+
+def brute_symmetric(v: np.ndarray, d: int) -> np.ndarray:
+    """Σ_S |S|!(d−|S|−1)!/d! [v(S∪i) − v(S)] from a (n, 2**d) table."""
+    phi = np.zeros((v.shape[0], d))
+    for i in range(d):
+        others = [j for j in range(d) if j != i]
+        for k in range(d):
+            w = math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d)
+            for subset in itertools.combinations(others, k):
+                s = sum(1 << j for j in subset)
+                phi[:, i] += w * (v[:, s | (1 << i)] - v[:, s])
+    return phi
+
+
+def consistent_permutations(d: int, pairs) -> list[tuple[int, ...]]:
+    """All permutations of range(d) in which a precedes b for every (a, b) in pairs."""
+    out = []
+    for perm in itertools.permutations(range(d)):
+        pos = {p: k for k, p in enumerate(perm)}
+        if all(pos[a] < pos[b] for a, b in pairs):
+            out.append(perm)
+    return out
+
+
+def brute_orderings(v: np.ndarray, d: int, perms) -> np.ndarray:
+    """Average over the given orderings of the marginal contributions, from a (n, 2**d) table."""
+    phi = np.zeros((v.shape[0], d))
+    for perm in perms:
+        s = 0
+        for i in perm:
+            phi[:, i] += v[:, s | (1 << i)] - v[:, s]
+            s |= 1 << i
+    return phi / len(perms)
+
+
+def layered_closed_form(v: np.ndarray, layers) -> np.ndarray:
+    """DESIGN §6: φ_i = Σ_{T⊆τ_k∖i} |T|!(n_k−|T|−1)!/n_k! [v(A∪T∪i) − v(A∪T)]."""
+    d = sum(len(layer) for layer in layers)
+    phi = np.zeros((v.shape[0], d))
+    before = 0
+    for layer in layers:
+        nk = len(layer)
+        for i in layer:
+            others = [j for j in layer if j != i]
+            for k in range(nk):
+                w = math.factorial(k) * math.factorial(nk - k - 1) / math.factorial(nk)
+                for subset in itertools.combinations(others, k):
+                    s = before | sum(1 << j for j in subset)
+                    phi[:, i] += w * (v[:, s | (1 << i)] - v[:, s])
+        before |= sum(1 << j for j in layer)
+    return phi
+
+
+def random_dag_pairs(rng, d: int, p: float = 0.35) -> list[tuple[int, int]]:
+    """Random precedences a -> b (a < b in a random relabelling), so the relation is acyclic."""
+    label = rng.permutation(d)
+    return [
+        (int(label[a]), int(label[b])) for a in range(d) for b in range(a + 1, d) if rng.random() < p
+    ]
