@@ -7,8 +7,6 @@ exception a Python user would expect (``ValueError``, ``KeyError``, ``TypeError`
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
-
 __all__ = [
     "CausalxError",
     "CausalxWarning",
@@ -80,5 +78,9 @@ class ModelError(ValueError, CausalxError):
     """The model to explain raised, or returned predictions of the wrong shape or type."""
 
 
-class NotFittedError(_SklearnNotFittedError, CausalxError):
-    """An estimator was used before ``fit`` was called."""
+class NotFittedError(ValueError, AttributeError, CausalxError):
+    """An estimator was used before ``fit`` was called.
+
+    It has the bases of scikit-learn's ``NotFittedError`` (ValueError, AttributeError), so
+    ``except ValueError`` catches both; importing sklearn here would slow ``import causalx``.
+    """

@@ -206,8 +206,10 @@ class CausalExplainer(BaseEstimator):
                 Xb = Xb[idx]
             self.sampler_ = None
         else:
-            sampler = get_sampler(self.sampler)
-            sampler = clone(sampler)
+            sampler = clone(get_sampler(self.sampler))
+            if isinstance(self.sampler, str) and "random_state" in sampler.get_params():
+                seed = int(np.random.default_rng(seed_bg).integers(0, 2**31 - 1))
+                sampler.set_params(random_state=seed)
             self.sampler_ = sampler.fit(Xb, graph=graph, feature_names=names)
             if self.value == "conditional" and not getattr(self.sampler_, "supports_conditional", True):
                 raise ValueError(
@@ -243,11 +245,13 @@ class CausalExplainer(BaseEstimator):
     @staticmethod
     def _steps(graph: CausalGraph) -> list[Step]:
         index = {name: i for i, name in enumerate(graph.nodes)}
+        edges = set(graph.edges)
         return [
             Step(
                 members=np.array([index[v] for v in c.nodes], dtype=int),
                 parents=np.array(sorted(index[p] for p in c.parents), dtype=int),
                 confounded=bool(c.confounded),
+                inner=np.array([[(a, b) in edges for b in c.nodes] for a in c.nodes], dtype=bool),
             )
             for c in graph.components()
         ]

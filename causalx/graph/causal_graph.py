@@ -157,10 +157,10 @@ def _check_name(name: Any, location: str) -> str:
         problem = "has leading or trailing whitespace"
     elif any(arr in name for arr in (*_ARROWS, "--")):
         problem = "contains an arrow ('->', '<-', '<->' or '--')"
-    elif any(ord(ch) < 32 for ch in name):
-        problem = "contains a control character (newline, tab, ...)"
+    elif not name.isprintable():
+        problem = "contains a non-printable character (newline, tab, ...)"
     if problem:
-        raise _located(ValueError(f"Node name {name!r} at {location} {problem}; rename the node."), location)
+        raise _located(GraphSpecError(f"Node name {name!r} at {location} {problem}; rename the node."), location)
     return name
 
 
@@ -176,7 +176,7 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for key in attrs:
         if key not in NODE_ATTRIBUTES:
-            raise _located(ValueError(
+            raise _located(GraphSpecError(
                 f"Unknown node attribute {key!r} at {location}.{key}; accepted attributes are "
                 f"{', '.join(repr(k) for k in NODE_ATTRIBUTES)}.{suggest(key, NODE_ATTRIBUTES)}"
             ), f"{location}.{key}")
@@ -189,7 +189,7 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
                 f"{location}.{key} must be a string, got {value!r} of type {type(value).__name__}."
             ), f"{location}.{key}")
         if key == "type" and value not in NODE_TYPES:
-            raise _located(ValueError(
+            raise _located(GraphSpecError(
                 f"{location}.type={value!r} is not a node type; accepted values are "
                 f"{', '.join(repr(t) for t in NODE_TYPES)}.{suggest(value, NODE_TYPES)}"
             ), f"{location}.type")
@@ -305,14 +305,14 @@ class CausalGraph:
         attrs: dict[str, dict[str, str]] = {}
         for i, (n, a) in enumerate(items):
             if n in index:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"Duplicate node {n!r} in nodes (positions {index[n]} and {i}); list each node once."
                 ), f"nodes.{n}")
             index[n] = i
             names.append(n)
             attrs[n] = _check_attributes(n, a)
         if not names:
-            raise _located(ValueError("A causal graph needs at least one node; nodes is empty."), "nodes")
+            raise _located(GraphSpecError("A causal graph needs at least one node; nodes is empty."), "nodes")
         s(self, "_nodes", tuple(names))
         s(self, "_index", index)
         s(self, "_attrs", attrs)
@@ -322,7 +322,7 @@ class CausalGraph:
             if not isinstance(target, str):
                 raise _located(TypeError(f"target must be a string or None, got {target!r}."), "target")
             if target in index:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"target={target!r} is also listed among the nodes; the target is the model output, "
                     f"not a player: remove {target!r} from nodes (and from edges) or choose another target."
                 ), "target")
@@ -389,15 +389,15 @@ class CausalGraph:
     def _key(self, node: str) -> int:
         return self._index[node]
 
-    def _check_node(self, node: Any, location: str) -> str:
+    def _check_node(self, node: Any, where: str, location: str | None = None) -> str:
         if not isinstance(node, str) or node not in self._index:
             hint = ""
             if node == self._target:
                 hint = f" {node!r} is the target (model output), which is not a node."
             raise _located(UnknownNodeError(
-                f"Unknown node {node!r} in {location}: the graph's nodes are "
+                f"Unknown node {node!r} in {where}: the graph's nodes are "
                 f"{_fmt_nodes(self._nodes)}.{hint}{suggest(node, self._nodes)}"
-            ), location)
+            ), location or where)
         return node
 
     def _check_pairs(self, pairs: Any, field: str, kind: str) -> list[tuple[str, str]]:
@@ -412,18 +412,18 @@ class CausalGraph:
             try:
                 a, b = parse_pair(item, kind)
             except ValueError as exc:
-                raise _located(ValueError(f"{location}: {exc}"), location) from None
+                raise _located(GraphSpecError(f"{location}: {exc}"), location) from None
             text = f"{a} -> {b}" if kind == "edge" else f"{a} <-> {b}"
             where = f"{location} ({text!r})"
-            self._check_node(a, where)
-            self._check_node(b, where)
+            self._check_node(a, where, location)
+            self._check_node(b, where, location)
             if a == b:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"{location}: {text!r} joins node {a!r} to itself; self-loops are not allowed."
                 ), location)
             ident = (a, b) if kind == "edge" else frozenset((a, b))
             if ident in seen:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"{location}: {text!r} repeats {field}[{seen[ident]}]; list each pair once."
                 ), location)
             seen[ident] = i
@@ -447,31 +447,31 @@ class CausalGraph:
             for j, n in enumerate(comp):
                 self._check_node(n, f"components[{k}][{j}]")
                 if n in owner:
-                    raise _located(ValueError(
+                    raise _located(GraphSpecError(
                         f"Node {n!r} is in two components (components[{owner[n]}] and components[{k}]); "
                         f"each node belongs to exactly one component."
                     ), f"components[{k}][{j}]")
                 owner[n] = k
                 members.append(n)
             if not members:
-                raise _located(ValueError(f"components[{k}] is empty; remove it."), f"components[{k}]")
+                raise _located(GraphSpecError(f"components[{k}] is empty; remove it."), f"components[{k}]")
             comps.append(tuple(sorted(members, key=self._key)))
         missing = [n for n in self._nodes if n not in owner]
         if missing:
-            raise _located(ValueError(
+            raise _located(GraphSpecError(
                 f"Node(s) {_fmt_nodes(missing)} are missing from components; every node must be in "
                 f"exactly one component (add them, e.g. as [{missing[0]}])."
             ), "components")
         for a, b in self._edges:
             if owner[a] > owner[b]:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"The edge '{a} -> {b}' points from components[{owner[a]}] back to "
                     f"components[{owner[b]}]; components must be listed in causal order "
                     f"(reorder them or drop the edge)."
                 ), "components")
         for a, b in self._confounded:
             if owner[a] != owner[b]:
-                raise _located(ValueError(
+                raise _located(GraphSpecError(
                     f"The confounded pair '{a} <-> {b}' spans components[{owner[a]}] and "
                     f"components[{owner[b]}]; a confounded pair must lie inside one component "
                     f"(merge the two components)."
@@ -776,7 +776,9 @@ class CausalGraph:
 
     def _canonical_json(self) -> str:
         if "json" not in self._cache:
-            self._cache["json"] = json.dumps(self._canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            self._cache["json"] = json.dumps(
+                self._canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
         return self._cache["json"]
 
     def digest(self) -> str:

@@ -293,6 +293,14 @@ class _SpecDumper(yaml.SafeDumper):
     pass
 
 
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML writes some non-printable characters (e.g. U+0085) unquoted and reads them back
+    # differently; double quotes escape them so that load(dump(g)) == g.
+    style = None if value.isprintable() else '"'
+    return dumper.represent_scalar(_STD_TAG + "str", value, style=style)
+
+
+_SpecDumper.add_representer(str, _represent_str)
 _SpecDumper.add_representer(
     _FlowList, lambda d, v: d.represent_sequence(_STD_TAG + "seq", v, flow_style=True)
 )

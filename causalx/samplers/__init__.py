@@ -8,6 +8,8 @@ columns of a block of model-input rows in place, given the known ones, with the 
   (``value="conditional"`` and ``value="causal"``).
 - :class:`MechanismSampler` -- one fitted regressor per node of the causal DAG with out-of-fold
   additive noise (interventional sampling along the DAG, ``value="causal"``).
+- :class:`VAESampler` -- arbitrary-conditioning VAE (torch, imported lazily): on-manifold
+  conditionals for ``value="conditional"`` and ``value="causal"``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 from causalx.samplers._base import BaseSampler
 from causalx.samplers.gaussian import GaussianSampler
 from causalx.samplers.mechanism import MechanismSampler
+from causalx.samplers.vae import VAESampler
 from causalx.utils import suggest
 
-__all__ = ["BaseSampler", "GaussianSampler", "MechanismSampler", "get_sampler"]
+__all__ = ["BaseSampler", "GaussianSampler", "MechanismSampler", "VAESampler", "get_sampler"]
 
-_SAMPLERS = {"gaussian": GaussianSampler, "mechanism": MechanismSampler}
-_PLANNED = ("vae",)
+_SAMPLERS = {"gaussian": GaussianSampler, "mechanism": MechanismSampler, "vae": VAESampler}
+_PLANNED: tuple[str, ...] = ()
 
 
 def get_sampler(sampler, **params) -> BaseSampler:
@@ -28,7 +31,7 @@ def get_sampler(sampler, **params) -> BaseSampler:
 
     Parameters
     ----------
-    sampler : {"gaussian", "mechanism"} or BaseSampler
+    sampler : {"gaussian", "mechanism", "vae"} or BaseSampler
         A sampler name, or an (unfitted or fitted) sampler instance, returned as is.
     **params
         Constructor parameters for a named sampler. With an instance, a clone with these
@@ -42,7 +45,7 @@ def get_sampler(sampler, **params) -> BaseSampler:
     Raises
     ------
     ValueError
-        For an unknown name (listing the accepted names), or ``"vae"`` (not available yet).
+        For an unknown name (listing the accepted names).
     TypeError
         For anything that is neither a name nor a :class:`BaseSampler`.
 
@@ -54,7 +57,7 @@ def get_sampler(sampler, **params) -> BaseSampler:
     >>> get_sampler("gausian")
     Traceback (most recent call last):
     ...
-    ValueError: sampler='gausian' is not supported. Accepted values are 'gaussian', 'mechanism'. Did you mean 'gaussian'?
+    ValueError: sampler='gausian' is not supported. Accepted values are 'gaussian', 'mechanism', 'vae'. Did you mean 'gaussian'?
     """
     if isinstance(sampler, BaseSampler):
         if not params:

@@ -228,7 +228,9 @@ def _validate_background(X, feature_names) -> tuple[np.ndarray, tuple[str, ...] 
     X = _as_float_array("X", X)
     if X.ndim != 2:
         hint = " Reshape 1-D data with X.reshape(-1, 1) for a single feature." if X.ndim == 1 else ""
-        raise DataValidationError(f"X must be 2-D (n_samples, n_features), got {X.ndim}-D shape {X.shape}.{hint}")
+        raise DataValidationError(
+            f"X must be 2-D (n_samples, n_features), got {X.ndim}-D shape {X.shape}.{hint}"
+        )
     n, d = X.shape
     if n < 2:
         raise DataValidationError(f"X must have at least 2 rows to fit a sampler, got {n}.")
@@ -237,7 +239,8 @@ def _validate_background(X, feature_names) -> tuple[np.ndarray, tuple[str, ...] 
     bad = ~np.isfinite(X)
     if bad.any():
         cols = np.flatnonzero(bad.any(axis=0))
-        where = [feature_names[c] for c in cols] if feature_names is not None and len(feature_names) == d else cols.tolist()
+        named = feature_names is not None and len(feature_names) == d
+        where = [feature_names[c] for c in cols] if named else cols.tolist()
         raise DataValidationError(
             f"X contains {int(bad.sum())} NaN or infinite value(s), in column(s) {where}; "
             "impute or drop them before fitting."

@@ -20,7 +20,7 @@ from causalx._config import config_context
 from causalx.exceptions import ConvergenceWarning
 from causalx.shapley import _bits
 from causalx.shapley._kernel import kernel_masks, kernel_solve
-from causalx.shapley._order import PartialOrder
+from causalx.shapley._order import PartialOrder, count_downsets
 from causalx.shapley._plan import (
     ShapleyResult,
     _check_order,
@@ -48,8 +48,6 @@ MIN_GROUPS = 10
 MAX_ORDERINGS = 2**17
 #: absolute floor of the convergence threshold (a game that is identically 0 converges)
 ABS_TOL_FLOOR = 1e-12
-#: n_coalitions_needed enumerates at most this many downsets of a general order
-_COUNT_LIMIT = 2**22
 
 Game = Callable[[np.ndarray], np.ndarray]
 
@@ -58,7 +56,8 @@ def n_coalitions_needed(order: PartialOrder) -> int:
     """Number of coalitions the exact method evaluates: the number of downsets of ``order``.
 
     ``2**d`` for the symmetric order; ``Σ_k 2**|L_k| − K + 1`` for ``K`` layers ``L_k``;
-    counted by enumeration for a general order (a ``ValueError`` beyond ``2**22``).
+    for a general order, counted exactly without enumerating the downsets (recursion
+    ``D(P) = D(P∖↑x) + D(P∖↓x)`` with a product over independent components and memoisation).
 
     Examples
     --------
@@ -68,13 +67,9 @@ def n_coalitions_needed(order: PartialOrder) -> int:
     11
     """
     _check_order(order)
-    n = order.n_downsets(limit=_COUNT_LIMIT if order.layers is None else None)
-    if n is None:
-        raise ValueError(
-            f"The order has more than {_COUNT_LIMIT} downsets; the exact method is out of reach "
-            "(use method='permutation')."
-        )
-    return n
+    if order.layers is not None:
+        return order.n_downsets()
+    return count_downsets(order.before)
 
 
 def estimate_shapley(

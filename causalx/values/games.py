@@ -65,6 +65,9 @@ class Step:
     members: np.ndarray  # (k,) int
     parents: np.ndarray  # (p,) int, nodes outside the component with an edge into it
     confounded: bool
+    #: (k, k) bool, ``inner[a, b]``: member a has a directed edge into member b (components
+    #: merged by bidirected edges can hold directed edges inside)
+    inner: np.ndarray | None = None
 
 
 class CausalFiller:
@@ -73,10 +76,16 @@ class CausalFiller:
     For each chain component τ in topological order, the absent members τ ∩ S̄ are drawn
     jointly from P(X_{τ∩S̄} | X_pa(τ) [, x_{τ∩S} when τ is unconfounded]); a confounded
     component ignores its own intervened members.
+
+    Samplers that draw along the DAG (``supports_conditional = False``, the mechanism sampler)
+    instead receive, in a confounded component, the intervened members that are direct causes
+    of the drawn ones: their structural equations take the intervened value, while the jointly
+    drawn residuals keep the confounding (the do-operator on the SCM itself).
     """
 
     def __init__(self, sampler, noise, n_draws: int, steps: list[Step]):
         self.sampler, self.noise, self.n_draws, self.steps = sampler, noise, n_draws, steps
+        self._along_dag = not getattr(sampler, "supports_conditional", True)
 
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
         for step in self.steps:
@@ -84,7 +93,13 @@ class CausalFiller:
             target = step.members[~present]
             if target.size == 0:
                 continue
-            given = step.parents if step.confounded else np.concatenate([step.parents, step.members[present]])
+            if not step.confounded:
+                given = np.concatenate([step.parents, step.members[present]])
+            elif self._along_dag and step.inner is not None:
+                causes = present & step.inner[:, ~present].any(axis=1)
+                given = np.concatenate([step.parents, step.members[causes]])
+            else:
+                given = step.parents
             self.sampler.sample_into(rows, target, np.sort(given), self.noise)
 
 

@@ -172,8 +172,8 @@ def test_pickle_round_trip(design):
 def test_constructor_errors(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern) as info:
         CausalGraph(**kwargs)
-    if exc is not TypeError:
-        assert isinstance(info.value, CausalxError) or exc is ValueError
+    if exc is not TypeError:  # bad-input errors are also caught by `except CausalxError`
+        assert isinstance(info.value, CausalxError)
 
 
 def test_cycle_error_lists_the_cycle():
@@ -462,7 +462,6 @@ def test_dowhy_structural_causal_model(design):
     scm = gcm.StructuralCausalModel(design.to_dowhy(add_latents=True))
     assert set(scm.graph.nodes) == set(NODES) | {"U_X1_X4"}
     assert set(scm.graph.edges) == set(EDGES) | {("U_X1_X4", "X1"), ("U_X1_X4", "X4")}
-    gcm.auto.assign_causal_mechanisms  # the module is usable
     assert nx.is_directed_acyclic_graph(scm.graph)
 
 
@@ -514,6 +513,7 @@ def test_from_dagitty_errors(text, pattern):
         CausalGraph.from_dagitty(text)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_dot_export_parses_back(design):
     pydot = pytest.importorskip("pydot")
     g = CausalGraph(['a "quoted"', "b c", "d"], ['a "quoted" -> b c'], confounded=["b c <-> d"], name="my graph")

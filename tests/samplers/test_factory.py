@@ -29,8 +29,7 @@ def test_instance_passes_through():
 @pytest.mark.parametrize(
     "value, exc, match",
     [
-        ("vae", ValueError, "sampler='vae' is not available yet"),
-        ("gausian", ValueError, r"Accepted values are 'gaussian', 'mechanism'\. Did you mean 'gaussian'\?"),
+        ("gausian", ValueError, r"Accepted values are 'gaussian', 'mechanism', 'vae'\. Did you mean 'gaussian'\?"),
         ("empirical", ValueError, "is not supported"),
         (GaussianSampler, TypeError, "BaseSampler instance"),
         (None, TypeError, "got None"),

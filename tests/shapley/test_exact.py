@@ -171,3 +171,13 @@ def test_counts_beyond_int64_are_exact_python_integers():
     assert expected > 2**63
     assert order.n_linear_extensions() == expected
     assert n_coalitions_needed(order) == 5**7
+
+
+def test_n_coalitions_needed_on_a_large_dag_counts_without_enumerating():
+    rng = np.random.default_rng(5)
+    pairs = random_dag_pairs(rng, 14, p=0.15)
+    order = PartialOrder.from_precedences(14, pairs)
+    assert n_coalitions_needed(order) == len(order.downsets())
+    big = PartialOrder.from_precedences(60, random_dag_pairs(np.random.default_rng(6), 60, p=0.05))
+    n = n_coalitions_needed(big)
+    assert isinstance(n, int) and n > 2**22  # far too many to enumerate, still counted exactly

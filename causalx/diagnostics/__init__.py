@@ -1,0 +1,60 @@
+"""Evidence to judge an explanation (layer L3): graph falsification, confounding diagnostics,
+suggested edges. Every output is a hypothesis for the scientist, never a silent correction.
+
+- :func:`falsify_graph` -- test the graph's implied conditional independencies.
+- :func:`suspected_confounding`, :func:`attribution_disagreement`, :func:`correlation_clusters`,
+  :func:`variance_inflation`, :func:`importance_bias`, :func:`confounding_sensitivity`.
+- :func:`suggest_edges` -- PC (causal-learn) against the declared graph.
+- :func:`diagnose` -- falsification + suspected confounding + suggested edges in one
+  :class:`DiagnosticsResult` (what ``causalx check`` prints).
+"""
+
+from causalx.diagnostics._report import DiagnosticsResult, diagnose
+from causalx.diagnostics.confounding import (
+    AttributionDisagreement,
+    CorrelationClusters,
+    GraphPath,
+    ImportanceBias,
+    SensitivityResult,
+    SuspectedConfounding,
+    VarianceInflation,
+    attribution_disagreement,
+    confounding_sensitivity,
+    correlation_clusters,
+    importance_bias,
+    suspected_confounding,
+    variance_inflation,
+)
+from causalx.diagnostics.discovery import SuggestedEdge, suggest_edges
+from causalx.diagnostics.falsify import (
+    FalsificationResult,
+    ImpliedIndependenceTest,
+    PermutationBaseline,
+    adjust_pvalues,
+    falsify_graph,
+)
+
+__all__ = [
+    "AttributionDisagreement",
+    "CorrelationClusters",
+    "DiagnosticsResult",
+    "FalsificationResult",
+    "GraphPath",
+    "ImpliedIndependenceTest",
+    "ImportanceBias",
+    "PermutationBaseline",
+    "SensitivityResult",
+    "SuggestedEdge",
+    "SuspectedConfounding",
+    "VarianceInflation",
+    "adjust_pvalues",
+    "attribution_disagreement",
+    "confounding_sensitivity",
+    "correlation_clusters",
+    "diagnose",
+    "falsify_graph",
+    "importance_bias",
+    "suggest_edges",
+    "suspected_confounding",
+    "variance_inflation",
+]

@@ -1,0 +1,82 @@
+"""One call for the data-vs-graph diagnostics, and the result ``causalx check`` renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from causalx.diagnostics.confounding import SuspectedConfounding, VarianceInflation, suspected_confounding, variance_inflation
+from causalx.diagnostics.discovery import SuggestedEdge, suggest_edges
+from causalx.diagnostics.falsify import FalsificationResult, falsify_graph
+from causalx.graph import CausalGraph
+
+__all__ = ["DiagnosticsResult", "diagnose"]
+
+
+@dataclass(frozen=True)
+class DiagnosticsResult:
+    """Falsification, suspected confounding and suggested edges for one graph and data set.
+
+    Attributes
+    ----------
+    falsification : FalsificationResult
+    suspected_confounding : tuple of SuspectedConfounding
+    suggested_edges : tuple of SuggestedEdge
+    variance_inflation : VarianceInflation
+    """
+
+    falsification: FalsificationResult
+    suspected_confounding: tuple[SuspectedConfounding, ...]
+    suggested_edges: tuple[SuggestedEdge, ...]
+    variance_inflation: VarianceInflation
+
+    @property
+    def falsified(self) -> bool:
+        """Whether the data contradict the graph (an implied independence is rejected)."""
+        return self.falsification.falsified
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with ``implied_independencies``, ``suspected_confounding``,
+        ``suggested_edges``, ``variance_inflation`` and the falsification summary."""
+        f = self.falsification.to_dict()
+        return {
+            "falsified": f.pop("falsified"),
+            "summary": f,
+            "implied_independencies": f.pop("implied_independencies"),
+            "permutation_baseline": f.pop("permutation_baseline"),
+            "suspected_confounding": [s.to_dict() for s in self.suspected_confounding],
+            "suggested_edges": [s.to_dict() for s in self.suggested_edges],
+            "variance_inflation": {k: (v if np.isfinite(v) else None) for k, v in self.variance_inflation.to_dict().items()},
+        }
+
+
+def diagnose(
+    graph: CausalGraph,
+    data,
+    *,
+    alpha: float = 0.01,
+    method: str = "auto",
+    correction: str = "holm",
+    n_permutations: int = 50,
+    discovery: bool = True,
+    random_state: int | np.random.Generator | None = 0,
+) -> DiagnosticsResult:
+    """Falsify the graph, list suspected confounding and PC's suggested edges.
+
+    Parameters are those of :func:`falsify_graph`; ``discovery=False`` skips the PC run.
+
+    Returns
+    -------
+    DiagnosticsResult
+    """
+    fals = falsify_graph(graph, data, alpha=alpha, method=method, correction=correction,
+                         n_permutations=n_permutations, random_state=random_state)
+    conf = suspected_confounding(graph, data, alpha=alpha, method=method, correction=correction,
+                                 random_state=random_state)
+    edges = suggest_edges(graph, data, alpha=alpha) if discovery else ()
+    from causalx.diagnostics._data import as_node_array
+
+    vif = variance_inflation(as_node_array(data, graph), feature_names=graph.nodes)
+    return DiagnosticsResult(fals, conf, edges, vif)
