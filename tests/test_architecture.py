@@ -26,6 +26,7 @@ LAYERS = {
     "causalx.dependence": 3,
     "causalx.diagnostics": 3,
     "causalx.explain": 4,
+    "causalx.study": 4,
     "causalx.plotting": 5,
     "causalx.report": 5,
     "causalx.cli": 6,

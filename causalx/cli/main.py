@@ -19,7 +19,12 @@ app = typer.Typer(
         "Explain ML models of materials and molecules with your causal knowledge built in.\n\n"
         "Examples:\n\n"
         "  causalx validate graphs/lg_chain.yaml\n\n"
-        "  causalx demo --rows 50"
+        "  causalx demo --rows 50\n\n"
+        "  causalx check --graph graphs/lg_chain.yaml --data data.csv\n\n"
+        "  causalx run case_studies/simulated_mediator/config.yaml --out report\n\n"
+        "  causalx explain --graph G.yaml --data D.csv --target y --value causal --out values.csv\n\n"
+        "Exit codes: 0 ok; 1 the data contradict the graph (with --fail-on-violation); "
+        "2 bad input (spec, config, data or option errors)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -79,6 +84,17 @@ def demo(
     except CausalxError as exc:
         _fail(str(exc))
     typer.echo(table)
+
+
+from causalx.cli.check import check  # noqa: E402
+
+app.command()(check)
+
+from causalx.cli.explain_cmd import explain  # noqa: E402
+from causalx.cli.run import run  # noqa: E402
+
+app.command()(run)
+app.command()(explain)
 
 
 def main(argv: list[str] | None = None) -> int:

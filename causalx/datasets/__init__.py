@@ -3,3 +3,11 @@
 from causalx.datasets._synthetic import LinearSCM, make_lg_chain, make_linear_scm
 
 __all__ = ["LinearSCM", "make_lg_chain", "make_linear_scm"]
+from causalx.datasets._dielectric import DIELECTRIC_FEATURES, dielectric_crystal_graph, make_dielectric_crystal
+from causalx.datasets._solar import SOLAR_FEATURES, make_solar_cell, solar_cell_graph
+from causalx.datasets._truth import SimulationTruth
+
+__all__ += [
+    "DIELECTRIC_FEATURES", "SOLAR_FEATURES", "SimulationTruth", "dielectric_crystal_graph",
+    "make_dielectric_crystal", "make_solar_cell", "solar_cell_graph",
+]

@@ -5,6 +5,8 @@ suggested edges. Every output is a hypothesis for the scientist, never a silent 
 - :func:`suspected_confounding`, :func:`attribution_disagreement`, :func:`correlation_clusters`,
   :func:`variance_inflation`, :func:`importance_bias`, :func:`confounding_sensitivity`.
 - :func:`suggest_edges` -- PC (causal-learn) against the declared graph.
+- :func:`manifold_report` -- share of model-evaluated rows that violate constraints or lie
+  off the data manifold (k-nearest-neighbour or VAE density score).
 - :func:`diagnose` -- falsification + suspected confounding + suggested edges in one
   :class:`DiagnosticsResult` (what ``causalx check`` prints).
 """
@@ -26,6 +28,7 @@ from causalx.diagnostics.confounding import (
     variance_inflation,
 )
 from causalx.diagnostics.discovery import SuggestedEdge, suggest_edges
+from causalx.diagnostics.manifold import ManifoldReport, constraint_violations, manifold_report
 from causalx.diagnostics.falsify import (
     FalsificationResult,
     ImpliedIndependenceTest,
@@ -42,6 +45,7 @@ __all__ = [
     "GraphPath",
     "ImpliedIndependenceTest",
     "ImportanceBias",
+    "ManifoldReport",
     "PermutationBaseline",
     "SensitivityResult",
     "SuggestedEdge",
@@ -50,10 +54,12 @@ __all__ = [
     "adjust_pvalues",
     "attribution_disagreement",
     "confounding_sensitivity",
+    "constraint_violations",
     "correlation_clusters",
     "diagnose",
     "falsify_graph",
     "importance_bias",
+    "manifold_report",
     "suggest_edges",
     "suspected_confounding",
     "variance_inflation",

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 from scipy import stats
-from sklearn.base import clone
 
 from causalx.utils import check_interval, check_option, check_random_state
 
@@ -98,8 +97,14 @@ def _take(obj, idx):
     return np.asarray(obj)[idx]
 
 
+def _copy(explainer):
+    """A fresh unfitted explainer with the same parameters; the model itself is shared, not
+    cloned (sklearn's ``clone`` would return an unfitted copy of a fitted model)."""
+    return type(explainer)(**explainer.get_params(deep=False))
+
+
 def _one(explainer, X_bg, y, X_explain, refit, idx, seed):
-    est = clone(explainer)
+    est = _copy(explainer)
     params: dict[str, Any] = {"random_state": seed}
     Xb = _take(X_bg, idx)
     if refit is not None:
@@ -165,7 +170,7 @@ def bootstrap_explanation(
     if random_state is None:
         random_state = explainer.random_state if not isinstance(explainer.random_state, np.random.Generator) else None
     rng = check_random_state(random_state)
-    point = clone(explainer).fit(X_background).explain(X_explain)
+    point = _copy(explainer).fit(X_background).explain(X_explain)
     idxs = [rng.integers(0, n_bg, n_bg) for _ in range(n_boot)]
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, n_boot)]
     if n_jobs == 1:

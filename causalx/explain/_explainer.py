@@ -25,11 +25,15 @@ from causalx.shapley import (
 )
 from causalx.utils.validation import check_interval, check_option
 from causalx.values import CausalFiller, ConditionalFiller, Game, MarginalFiller, Step, resolve_model
+from causalx.values._tree import TreeUnsupportedError, extract_ensemble, tree_marginal_shapley
+from causalx.values.games import _group_ids
 
 __all__ = ["CausalExplainer"]
 
 _VALUES = ("marginal", "conditional", "causal")
 _METHODS = ("auto", "exact", "permutation", "kernel")
+_ALGORITHMS = ("auto", "tree", "blackbox")
+_BACKENDS = ("local", "dask")
 #: ``method="auto"`` computes exactly when the exact estimator needs at most this many coalitions
 AUTO_EXACT_MAX_COALITIONS = 2**12
 
@@ -71,7 +75,23 @@ class CausalExplainer(BaseEstimator):
     n_replicates : int, default 16
         Batch means per value used for the Monte Carlo standard error.
     n_jobs : int, default 1
-        Worker processes for model evaluation (results do not depend on it).
+        Worker processes for model evaluation (results do not depend on it); threads of the
+        compiled kernel for ``algorithm="tree"``.
+    algorithm : {"auto", "tree", "blackbox"}, default "auto"
+        How marginal values are computed. ``"tree"``: exactly from the structure of a
+        scikit-learn tree model (decision trees, random forests, extra trees, gradient
+        boosting, HistGradientBoosting; see :mod:`causalx.values._tree`), with no model
+        evaluations on hybrid rows; needs ``value="marginal"``, ``asymmetric=False`` and
+        ``method`` "auto" or "exact". ``"blackbox"``: evaluate the model on hybrid rows with
+        the estimator of ``method``. ``"auto"`` is ``"tree"`` when those conditions hold and the
+        model and ``output`` are supported (classifiers: ``predict_proba`` of forests and trees;
+        boosted classifiers only through a sigmoid/softmax, so black-box), else ``"blackbox"``.
+        The tree values are exact for the (subsampled) background; their ``stderr`` is the
+        spread of the background batch means, as for the black-box exact estimator.
+    backend : {"local", "dask"}, default "local"
+        ``"dask"``: chunks of explained rows become tasks of the active
+        ``distributed.Client`` (the model and sampler are scattered once); results are
+        identical to ``"local"`` with ``n_jobs=1``. See docs/distributed.md.
     random_state : int, Generator or None, default 0
         Seed of every random choice (subsample, draws, orderings).
 
@@ -115,6 +135,8 @@ class CausalExplainer(BaseEstimator):
         output: int | str | None = None,
         n_replicates: int = 16,
         n_jobs: int = 1,
+        algorithm: str = "auto",
+        backend: str = "local",
         random_state: int | np.random.Generator | None = 0,
     ):
         self.model = model
@@ -130,12 +152,16 @@ class CausalExplainer(BaseEstimator):
         self.output = output
         self.n_replicates = n_replicates
         self.n_jobs = n_jobs
+        self.algorithm = algorithm
+        self.backend = backend
         self.random_state = random_state
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> None:
         check_option("value", self.value, _VALUES)
         check_option("method", self.method, _METHODS)
+        check_option("algorithm", self.algorithm, _ALGORITHMS)
+        check_option("backend", self.backend, _BACKENDS)
         if not isinstance(self.asymmetric, (bool, np.bool_)):
             raise TypeError(f"asymmetric must be True or False, got {self.asymmetric!r}.")
         check_interval("n_samples", self.n_samples, low=1, integer=True)
@@ -224,7 +250,29 @@ class CausalExplainer(BaseEstimator):
             self.method_ = "exact" if needed <= AUTO_EXACT_MAX_COALITIONS else "permutation"
         else:
             self.method_ = self.method
+        self.algorithm_, self._ensemble = self._resolve_algorithm(names)
         return self
+
+    def _resolve_algorithm(self, names) -> tuple[str, Any]:
+        """``("tree", TreeEnsemble)`` when the exact tree path applies, else ``("blackbox", None)``."""
+        if self.algorithm == "blackbox":
+            return "blackbox", None
+        why = None
+        if self.value != "marginal":
+            why = f"value={self.value!r} (the tree path computes marginal values only)"
+        elif self.asymmetric:
+            why = "asymmetric=True (the tree path computes symmetric values only)"
+        elif self.method not in ("auto", "exact"):
+            why = f"method={self.method!r} (the tree path is exact; use method='auto' or 'exact')"
+        else:
+            try:
+                kind, column = self.model_._kind, self.model_._column
+                return "tree", extract_ensemble(self.model, names, kind=kind, column=column)
+            except TreeUnsupportedError as exc:
+                why = str(exc)
+        if self.algorithm == "tree":
+            raise ValueError(f"algorithm='tree' is not available: {why}. Use algorithm='auto' or 'blackbox'.")
+        return "blackbox", None
 
     @staticmethod
     def _partial_order(graph: CausalGraph) -> PartialOrder:
@@ -271,7 +319,7 @@ class CausalExplainer(BaseEstimator):
             else:
                 filler = CausalFiller(self.sampler_, noise, self.n_samples, self.steps_)
         f = resolve_model(self.model, self.feature_names_in_, self.output)
-        return Game(f, X, filler, n_replicates=self.n_replicates, n_jobs=self.n_jobs)
+        return Game(f, X, filler, n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend)
 
     def explain(self, X, *, decompose: bool = False) -> Explanation:
         """Explain the model's predictions for the rows of ``X``.
@@ -309,6 +357,8 @@ class CausalExplainer(BaseEstimator):
         Xe = to_feature_array(X, self.feature_names_in_, what="X", target=self.graph_.target)
         _, _, seed_order = self._seeds()
         t0 = time.perf_counter()
+        if self.algorithm_ == "tree":
+            return self._explain_tree(Xe, decompose, t0)
         game = self._game(Xe)
         want_u = decompose and self.value == "causal"
         if self.method_ == "exact":
@@ -351,6 +401,51 @@ class CausalExplainer(BaseEstimator):
             direct_stderr=direct_se,
             indirect_stderr=indirect_se,
             provenance=self._provenance(game, res, time.perf_counter() - t0),
+        )
+
+    def _explain_tree(self, Xe: np.ndarray, decompose: bool, t0: float) -> Explanation:
+        """Exact marginal values from the tree structure (``algorithm_ == "tree"``).
+
+        The background rows are split into the same ``n_replicates`` groups as the black-box
+        game; ``stderr`` is the spread of the per-group values over ``sqrt(n_replicates)``,
+        exactly what the black-box exact estimator reports for the same rows.
+        """
+        from types import SimpleNamespace
+
+        from causalx.shapley import ShapleyResult
+
+        self._seeds()  # draw what the black-box path's game draws: a shared Generator advances the same way
+        bg = self.background_
+        n_bg = bg.shape[0]
+        n_rep = int(max(1, min(self.n_replicates, n_bg)))
+        groups = _group_ids(n_bg, n_rep)
+        sums = tree_marginal_shapley(self._ensemble, Xe, bg, groups=groups, n_groups=n_rep, n_jobs=self.n_jobs)
+        values = sums.sum(axis=1) / n_bg
+        if n_rep > 1:
+            means = sums / np.bincount(groups, minlength=n_rep)[None, :, None]
+            stderr = means.std(axis=1, ddof=1) / np.sqrt(n_rep)
+        else:
+            stderr = np.zeros_like(values)
+        f = resolve_model(self.model, self.feature_names_in_, self.output)
+        output = f(Xe)
+        base = np.full(Xe.shape[0], f(bg).mean())
+        res = ShapleyResult(values=values, stderr=stderr, base_values=base, full_values=output,
+                            method="tree", n_coalitions=0)
+        info = SimpleNamespace(n_model_evals=f.n_evals, n_draws=n_bg, n_replicates=n_rep)
+        provenance = self._provenance(info, res, time.perf_counter() - t0)
+        provenance["explains"] = self._ensemble.explains
+        return Explanation(
+            values=values,
+            base_values=base,
+            stderr=stderr,
+            data=Xe,
+            feature_names=self.feature_names_in_,
+            output=output,
+            direct=values if decompose else None,
+            indirect=np.zeros_like(values) if decompose else None,
+            direct_stderr=stderr if decompose else None,
+            indirect_stderr=np.zeros_like(values) if decompose else None,
+            provenance=provenance,
         )
 
     def _provenance(self, game: Game, res, elapsed: float) -> dict[str, Any]:

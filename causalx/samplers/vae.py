@@ -157,6 +157,16 @@ class VAESampler(BaseSampler):
     .. [3] Olsen, L. H. B., Glad, I. K., Jullum, M. and Aas, K. (2022). Using Shapley values
        and variational autoencoders to explain predictive models with dependent mixed features.
        JMLR 23(213) (the ``vaeac`` approach of the R package shapr).
+
+    Examples
+    --------
+    >>> from causalx.samplers import VAESampler, get_sampler
+    >>> get_sampler("vae", latent_dim=4)
+    VAESampler(latent_dim=4)
+
+    Fitting takes a few seconds (``VAESampler(random_state=0).fit(X, feature_names=names)``);
+    then ``sampler.sample(x_given, target, given, n_draws, random_state=0)`` or, inside an
+    explanation, ``CausalExplainer(model, graph, value="conditional", sampler="vae")``.
     """
 
     supports_conditional = True
@@ -887,8 +897,8 @@ class VAESampler(BaseSampler):
         return self
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_tensor_cache", None)
+        state = dict(super().__getstate__())
+        state.pop("_tensor_cache", None)  # device tensors rebuilt on demand
         return state
 
 

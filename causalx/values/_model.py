@@ -6,6 +6,7 @@ counts its evaluations and turns any failure of the user's model into a :class:`
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,15 +22,25 @@ class ModelFunction:
 
     Parameters
     ----------
-    model : estimator or callable
+    model : estimator, torch.nn.Module or callable
         An object with ``predict``; or with ``predict_proba`` (then ``output`` selects the
-        class column); or a callable ``f(X) -> array of shape (r,)``.
+        class column); or a ``torch.nn.Module`` (evaluated without gradients, in float32, on
+        the device of its parameters, in batches of ``torch_batch_rows`` rows; put it in
+        ``eval()`` mode first when it has dropout or batch norm); or a callable
+        ``f(X) -> array of shape (r,)``.
     feature_names : sequence of str
         Column names, in the order of the columns of the arrays ``f`` receives.
     output : int or str, optional
         For classifiers: the class index (or class label, looked up in ``model.classes_``)
         whose probability is explained. For regressors with several outputs: the output index.
+
+    Attributes
+    ----------
+    torch_batch_rows : int
+        Rows per forward pass of a torch module (bounds the memory of its activations).
     """
+
+    torch_batch_rows = 2**16
 
     def __init__(self, model: Any, feature_names: Sequence[str], output: int | str | None = None):
         self.model = model
@@ -53,6 +64,10 @@ class ModelFunction:
 
     def _resolve(self) -> tuple[str, int | None]:
         model, output = self.model, self.output
+        if _is_torch_module(model):
+            if output is not None and (not isinstance(output, (int, np.integer)) or output < 0):
+                raise ValueError(f"output must be a column index of the module's output, got {output!r}.")
+            return "torch", None if output is None else int(output)
         has_proba = hasattr(model, "predict_proba")
         if output is not None and has_proba:
             classes = list(getattr(model, "classes_", []))
@@ -92,7 +107,9 @@ class ModelFunction:
 
             arg = pd.DataFrame(X[:, self._frame_index], columns=self._frame_columns, copy=False)
         try:
-            if self._kind == "proba":
+            if self._kind == "torch":
+                out = self._torch_forward(X)
+            elif self._kind == "proba":
                 out = self.model.predict_proba(arg)
             elif self._kind == "predict":
                 out = self.model.predict(arg)
@@ -124,6 +141,26 @@ class ModelFunction:
             raise ModelError(f"The model returned {bad} non-finite predictions (NaN or inf) out of {r}.")
         self.n_evals += r
         return out
+
+
+    def _torch_forward(self, X: np.ndarray) -> np.ndarray:
+        """Batched no-grad float32 forward pass on the module's device."""
+        import torch
+
+        param = next(self.model.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+        out = []
+        with torch.no_grad():
+            for lo in range(0, X.shape[0], self.torch_batch_rows):
+                batch = torch.as_tensor(X[lo : lo + self.torch_batch_rows], dtype=torch.float32).to(device)
+                out.append(self.model(batch).detach().to("cpu", torch.float64).numpy())
+        return np.concatenate(out, axis=0)
+
+
+def _is_torch_module(model: Any) -> bool:
+    """True for a ``torch.nn.Module`` (without importing torch: a module implies torch is loaded)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(model, torch.nn.Module)
 
 
 def resolve_model(model: Any, feature_names: Sequence[str], output: int | str | None = None) -> ModelFunction:

@@ -127,13 +127,21 @@ class Game:
     record : int
         Keep an evenly strided sample of about this many of the rows the model is evaluated on
         (``recorded_rows``), for manifold diagnostics. 0 keeps none.
+    backend : {"local", "dask"}
+        ``"dask"``: blocks of explained rows are tasks of the active ``distributed.Client``;
+        the game without its explained rows (model, filler, fitted sampler, shared noise) is
+        scattered to the workers once and reused by every later call. Results are identical
+        to ``n_jobs=1`` (each explained row's values do not depend on how rows are blocked).
     """
 
     def __init__(
-        self, f: ModelFunction, X: np.ndarray, filler, n_replicates: int = 16, n_jobs: int = 1, record: int = 0
+        self, f: ModelFunction, X: np.ndarray, filler, n_replicates: int = 16, n_jobs: int = 1, record: int = 0,
+        backend: str = "local",
     ):
         self.f = f
         self.n_jobs = int(n_jobs)
+        self.backend = backend
+        self._shipped = None
         self.record = int(record)
         self._recorded: list[np.ndarray] = []
         self.X = np.ascontiguousarray(X, dtype=np.float64)
@@ -230,7 +238,7 @@ class Game:
         todo = np.flatnonzero(~(full | empty))
         if todo.size == 0:
             return out
-        if self.n_jobs != 1 and n > 1:
+        if (self.n_jobs != 1 or self.backend == "dask") and n > 1:
             out[:, todo, :] = self._evaluate_parallel(masks[todo], players[todo])
             return out
         budget_rows = max(1, get_config()["max_batch_bytes"] // (8 * d))
@@ -241,12 +249,17 @@ class Game:
             nb = xb.shape[0]
             for c0 in range(0, todo.size, per_chunk):
                 idx = todo[c0 : c0 + per_chunk]
-                rows = np.empty((idx.size, nb, K, d))
-                rows[:] = xb[None, :, None, :]
-                for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
-                    self.filler.fill(rows[j], masks[t])
-                    if players[t] >= 0:
-                        rows[j, :, :, players[t]] = xb[:, None, players[t]]
+                if isinstance(self.filler, MarginalFiller) and np.all(players[idx] < 0):
+                    # the whole chunk in one pass: x where present, the background row where absent
+                    rows = np.where(masks[idx][:, None, None, :], xb[None, :, None, :],
+                                    self.filler.background[None, None, :, :])
+                else:
+                    rows = np.empty((idx.size, nb, K, d))
+                    rows[:] = xb[None, :, None, :]
+                    for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
+                        self.filler.fill(rows[j], masks[t])
+                        if players[t] >= 0:
+                            rows[j, :, :, players[t]] = xb[:, None, players[t]]
                 flat = rows.reshape(-1, d)
                 self._keep(flat, todo.size)
                 preds = self.f(flat).reshape(idx.size, nb, K)
@@ -254,17 +267,51 @@ class Game:
         return out
 
     def _evaluate_parallel(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
-        from joblib import Parallel, delayed, effective_n_jobs
+        if self.backend == "dask":
+            results = self._evaluate_dask(masks, players)
+        else:
+            from joblib import Parallel, delayed, effective_n_jobs
 
-        n_workers = min(effective_n_jobs(self.n_jobs), self.n_explicands)
-        blocks = np.array_split(np.arange(self.n_explicands), n_workers)
-        results = Parallel(n_jobs=n_workers)(
-            delayed(_evaluate_block)(self, self.X[b], masks, players) for b in blocks
-        )
+            n_workers = min(effective_n_jobs(self.n_jobs), self.n_explicands)
+            blocks = np.array_split(np.arange(self.n_explicands), n_workers)
+            results = Parallel(n_jobs=n_workers)(
+                delayed(_evaluate_block)(self, self.X[b], masks, players) for b in blocks
+            )
         self.f.n_evals += sum(r[1] for r in results)
         for r in results:
             self._recorded.extend(r[2])
         return np.concatenate([r[0] for r in results], axis=0)
+
+
+    def _evaluate_dask(self, masks: np.ndarray, players: np.ndarray) -> list:
+        """Blocks of explained rows as tasks of the active Dask client; the game is shipped once."""
+        import copy
+
+        try:
+            from distributed import get_client
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("backend='dask' needs dask.distributed: pip install 'causalx[dask]'.") from exc
+        try:
+            client = get_client()
+        except ValueError as exc:
+            raise RuntimeError(
+                "backend='dask' found no active Dask client: create one first, e.g. "
+                "`from distributed import Client; client = Client(scheduler_address)`."
+            ) from exc
+        if self._shipped is None:
+            shell = copy.copy(self)  # everything but the explained rows and local caches
+            shell.X, shell._recorded, shell._cache_full, shell._shipped = self.X[:0], [], None, None
+            self._shipped = client.scatter(shell, broadcast=True)
+        n_tasks = min(self.n_explicands, max(1, 2 * sum(client.nthreads().values())))
+        blocks = np.array_split(np.arange(self.n_explicands), n_tasks)
+        futures = [client.submit(_evaluate_block, self._shipped, self.X[b], masks, players, pure=False)
+                   for b in blocks]
+        return client.gather(futures)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_shipped"] = None  # a Dask future is local to this process
+        return state
 
 
 def _evaluate_block(game: Game, X: np.ndarray, masks: np.ndarray, players: np.ndarray):
@@ -272,7 +319,7 @@ def _evaluate_block(game: Game, X: np.ndarray, masks: np.ndarray, players: np.nd
     import copy
 
     sub = copy.copy(game)
-    sub.X, sub.n_jobs = np.ascontiguousarray(X), 1
+    sub.X, sub.n_jobs, sub.backend, sub._shipped = np.ascontiguousarray(X), 1, "local", None
     sub.f = copy.copy(game.f)
     sub.f.n_evals = 0
     sub._cache_full = None

@@ -8,15 +8,6 @@ import pytest
 from causalx.graph import CausalGraph
 
 
-@pytest.fixture(autouse=True)
-def _single_thread():
-    """One OpenMP/BLAS thread: the models here are small, and oversubscription makes them slow."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
-
-
 def make_graph(*args, **kwargs):
     """Build a CausalGraph (the helper keeps the tests independent of how it is spelled)."""
     return CausalGraph(*args, **kwargs)

@@ -1,0 +1,273 @@
+"""Render a :class:`~causalx.study.StudyResult` as HTML (Jinja2, autoescaped), Markdown and JSON."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from causalx._version import __version__
+
+__all__ = ["report_dict", "report_schema", "write_report"]
+
+DISCLAIMER = (
+    "Interpreting a model of observational data generates hypotheses; it does not establish causes. "
+    "Every statement below is hedged, comes with its uncertainty and caveats, and proposes an experiment "
+    "that would support or refute it."
+)
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-ready: numpy scalars and arrays to Python, non-finite floats to None."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _clean(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(float(obj)) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)
+
+
+def _feature_table(exp) -> list[dict[str, Any]]:
+    n = max(len(exp), 1)
+    m = exp.mean_abs()
+    se = np.sqrt((np.asarray(exp.stderr) ** 2).sum(0)) / n
+    rows = []
+    for j, f in enumerate(exp.feature_names):
+        row = {"feature": f, "mean_abs": m[j], "mean_abs_stderr": se[j], "mean": float(exp.values[:, j].mean())}
+        if exp.direct is not None:
+            row["mean_abs_direct"] = float(np.abs(exp.direct[:, j]).mean())
+            row["mean_abs_indirect"] = float(np.abs(exp.indirect[:, j]).mean())
+        rows.append(row)
+    return rows
+
+
+def report_dict(result) -> dict[str, Any]:
+    """The JSON payload of the report.
+
+    Parameters
+    ----------
+    result : StudyResult
+
+    Returns
+    -------
+    dict
+        Top-level keys ``causalx_version``, ``title``, ``disclaimer``, ``data``, ``graph``, ``model``,
+        ``explanations``, ``diagnostics``, ``hypotheses``, ``warnings``, ``timings``; it validates
+        against :func:`report_schema`.
+    """
+    g = result.graph
+    nodes = []
+    for v in g.nodes:
+        a = g.node_attributes(v)
+        nodes.append({"name": v, "unit": a.get("unit"), "description": a.get("description"), "type": a.get("type")})
+    graph = {
+        "name": g.name, "target": g.target, "nodes": nodes, "edges": [list(e) for e in g.edges],
+        "confounded": [list(p) for p in g.confounded], "constraints": [c.text for c in g.constraints],
+        "digest": g.digest(), "path": str(result.config.graph),
+    }
+    explanations = {}
+    for label, exp in result.explanations.items():
+        p = exp.provenance
+        explanations[label] = {
+            "value": p.get("value"), "sampler": p.get("sampler"), "asymmetric": bool(p.get("asymmetric")),
+            "method": p.get("method"), "n_samples": p.get("n_samples"), "n_model_evals": p.get("n_model_evals"),
+            "n_rows": len(exp), "decomposed": exp.direct is not None,
+            "max_efficiency_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
+            "features": _feature_table(exp),
+        }
+    diag: dict[str, Any] = {}
+    if result.diagnostics is not None:
+        diag.update(result.diagnostics.to_dict())
+    diag["attribution_disagreement"] = [d.to_dict() for d in result.disagreements]
+    diag["manifold"] = {k: r.to_dict() for k, r in result.manifold.items()}
+    if result.bootstrap is not None:
+        b = result.bootstrap
+        diag["bootstrap"] = {
+            "label": result.bootstrap_label, "n_boot": int(b.replicates.shape[0]), "n_rows": int(b.values.shape[0]),
+            "confidence": b.confidence, "interval": b.interval,
+            "features": [{"feature": f, "mean_abs": float(np.abs(b.values[:, j]).mean()),
+                          "rms_total_stderr": float(np.sqrt((b.total_stderr[:, j] ** 2).mean())),
+                          "rms_mc_stderr": float(np.sqrt((b.mc_stderr[:, j] ** 2).mean())),
+                          "rms_resampling_stderr": float(np.sqrt((b.resampling_stderr[:, j] ** 2).mean()))}
+                         for j, f in enumerate(b.feature_names)],
+        }
+    else:
+        diag["bootstrap"] = None
+    diag["dependence"] = {f: {"pdp": d["pdp"].to_dict(), "ale": d["ale"].to_dict()} for f, d in result.dependence.items()}
+    return _clean({
+        "causalx_version": __version__,
+        "title": result.title,
+        "disclaimer": DISCLAIMER,
+        "config": result.config.model_dump(),
+        "data": result.data_info,
+        "graph": graph,
+        "model": result.model_info,
+        "explanations": explanations,
+        "diagnostics": diag,
+        "hypotheses": [h.to_dict() for h in result.hypotheses],
+        "warnings": list(result.warnings),
+        "timings": result.timings,
+    })
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that ``report.json`` validates against."""
+    text = resources.files("causalx.report").joinpath("report.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------------------ figures
+def _png(draw, figsize) -> str:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=100)
+    ax = fig.subplots()
+    draw(ax)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figures(result) -> list[dict[str, str]]:
+    import causalx.plotting as P
+
+    exps = result.explanations
+    causal = next((e for e in exps.values() if e.provenance.get("value") == "causal"), next(iter(exps.values())))
+    decomposed = next((e for e in exps.values() if e.direct is not None and e.provenance.get("value") == "causal"), None)
+    suspected = [s.pair for s in result.diagnostics.suspected_confounding] if result.diagnostics is not None else []
+    figs = [
+        {"title": "Causal graph with attributions",
+         "caption": "Node size and colour: mean |causal Shapley value|. Dashed: declared hidden common causes; "
+                    "dotted red: pairs the data suggest are confounded.",
+         "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax), (7.5, 4.5))},
+        {"title": "Attributions by value function",
+         "caption": "Mean |Shapley value| per feature for each explanation, ± 2 standard errors.",
+         "src": _png(lambda ax: P.plot_attribution_bars(exps, ax=ax), (8.0, 4.0))},
+        {"title": f"Beeswarm ({causal.provenance.get('value')})",
+         "caption": "One dot per explained row; colour: the feature's value (rank-scaled).",
+         "src": _png(lambda ax: P.plot_beeswarm(causal, ax=ax), (7.5, 4.0))},
+    ]
+    if decomposed is not None:
+        figs.append({"title": "Direct and indirect effects",
+                     "caption": "Mean |direct| and |indirect| part of each causal attribution, ± 2 s.e.",
+                     "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax), (7.5, 4.0))})
+    for f, d in result.dependence.items():
+        figs.append({"title": f"PDP / ICE / ALE: {f}",
+                     "caption": "Partial dependence (dark), ICE curves (light) and accumulated local effects (dashed).",
+                     "src": _png(lambda ax, d=d: P.plot_dependence(d["pdp"], d["ale"], ax=ax), (6.0, 3.8))})
+    if result.diagnostics is not None:
+        fals = result.diagnostics.falsification
+        n = min(len(fals.tests), 20)
+        figs.append({"title": "Falsification of the graph",
+                     "caption": "Implied conditional independencies tested against the data (rejected first).",
+                     "src": _png(lambda ax: P.plot_falsification(fals, ax=ax), (8.0, 0.9 + 0.3 * max(n, 1)))})
+    return figs
+
+
+# ------------------------------------------------------------------------------ writers
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return ", ".join(_fmt(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
+    return "" if v is None else str(v)
+
+
+def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str:
+    from jinja2 import Environment, FileSystemLoader
+
+    folder = resources.files("causalx.report").joinpath("templates")
+    env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["fmt"] = _fmt
+    top = payload["hypotheses"][: result.config.report.top_hypotheses]
+    return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top)
+
+
+def _md_cell(v: Any) -> str:
+    return _fmt(v).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(payload: dict[str, Any], result) -> str:
+    m = payload["model"]
+    lines = [f"# {payload['title']}", "", f"> {payload['disclaimer']}", "",
+             f"Data: `{payload['data']['path']}` ({payload['data']['n_rows']} rows, "
+             f"{payload['data']['n_explained']} explained); target `{payload['data']['target']}`; graph "
+             f"`{payload['graph']['path']}`.", ""]
+    score = "" if m.get("cv_score") is None else f", {m.get('cv_folds')}-fold CV {m['cv_scoring']} = {m['cv_score']:.3f} ± {m['cv_score_std']:.3f}"
+    lines += [f"Model: {m['name']} ({m['source']}){score}.", "", "## Hypotheses", ""]
+    for h in payload["hypotheses"][: result.config.report.top_hypotheses]:
+        lines += [f"### {h['id']} ({h['kind']}, confidence {h['confidence']}, score {h['score']:.2f})", "",
+                  h["statement"], "", f"**Suggested experiment.** {h['suggested_experiment']}", ""]
+        if h["caveats"]:
+            lines += ["**Caveats.**", ""] + [f"- {c}" for c in h["caveats"]] + [""]
+        lines += ["<details><summary>Evidence</summary>", "", "| quantity | value |", "|---|---|"]
+        lines += [f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in h["evidence"].items()] + ["", "</details>", ""]
+    labels = list(payload["explanations"])
+    lines += ["## Attributions (mean |value| ± s.e.)", "", "| feature | " + " | ".join(labels) + " |",
+              "|---|" + "---|" * len(labels)]
+    feats = [r["feature"] for r in payload["explanations"][labels[0]]["features"]]
+    for i, f in enumerate(feats):
+        cells = [f"{payload['explanations'][lab]['features'][i]['mean_abs']:.3g} ± "
+                 f"{payload['explanations'][lab]['features'][i]['mean_abs_stderr']:.2g}" for lab in labels]
+        lines.append(f"| {_md_cell(f)} | " + " | ".join(cells) + " |")
+    d = payload["diagnostics"]
+    if "implied_independencies" in d:
+        lines += ["", "## Falsification", "", f"Graph {'FALSIFIED' if d['falsified'] else 'not falsified'} "
+                  f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
+                  "implications rejected).", "", "| implication | partial r | p adj. | verdict |", "|---|---|---|---|"]
+        for t in d["implied_independencies"]:
+            given = f" given {', '.join(t['given'])}" if t["given"] else ""
+            lines.append(f"| {_md_cell(t['x'] + ' ⊥ ' + t['y'] + given)} | {_md_cell(t['partial_correlation'])} | "
+                         f"{_md_cell(t['p_adjusted'])} | {'REJECTED' if t['rejected'] else 'ok'} |")
+    if d.get("manifold"):
+        lines += ["", "## Model inputs off the data manifold", "", "| explanation | off-manifold | violate a constraint |",
+                  "|---|---|---|"]
+        for lab, rep in d["manifold"].items():
+            lines.append(f"| {lab} | {rep['off_manifold_share']:.1%} | {rep['constraint_violation_share']:.1%} |")
+    lines += ["", "Figures are embedded in `report.html`; all numbers are in `report.json`.", ""]
+    return "\n".join(lines)
+
+
+def write_report(result, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write ``report.html`` (self-contained), ``report.md`` and ``report.json`` into ``out_dir``.
+
+    Parameters
+    ----------
+    result : StudyResult
+        From :func:`causalx.study.run_study`.
+    out_dir : path
+        Created if needed.
+
+    Returns
+    -------
+    dict of str to Path
+        ``{"html": ..., "md": ..., "json": ...}``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    payload = report_dict(result)
+    figures = _figures(result)
+    paths = {"html": out / "report.html", "md": out / "report.md", "json": out / "report.json"}
+    paths["json"].write_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    paths["md"].write_text(_markdown(payload, result), encoding="utf-8")
+    paths["html"].write_text(_html(payload, figures, result), encoding="utf-8")
+    return paths

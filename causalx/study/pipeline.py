@@ -1,0 +1,442 @@
+"""``run_study``: from a run config to explanations, diagnostics and ranked hypotheses."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from causalx._config import config_context
+from causalx.exceptions import DataValidationError, GraphSpecError
+from causalx.explanation import Explanation
+from causalx.graph import CausalGraph, load_graph
+from causalx.study.config import RunConfig, load_config
+from causalx.study.hypotheses import Hypothesis, generate_hypotheses
+from causalx.utils.progress import progress as _progress
+from causalx.utils.validation import suggest
+
+__all__ = ["StudyResult", "run_study"]
+
+
+@dataclass(frozen=True, eq=False)
+class StudyResult:
+    """Everything ``causalx run`` computed; the report reads it and computes nothing.
+
+    Attributes
+    ----------
+    config : RunConfig
+    graph : CausalGraph
+    model_info : dict
+        ``name``, ``task`` ("regression" or "classification"), ``source`` ("built-in" or the
+        file), ``cv_score`` (mean), ``cv_score_std``, ``cv_scoring``, ``n_train``, ``output``.
+    explanations : dict of str to Explanation
+        Keyed by label (``marginal``, ``conditional``, ``causal``, ``causal_asymmetric``...).
+    diagnostics : DiagnosticsResult or None
+        Falsification, suspected confounding, suggested edges, variance inflation.
+    disagreements : tuple of AttributionDisagreement
+    bootstrap : BootstrapResult or None
+        Bootstrap of the explanation ``bootstrap_label`` on its first ``bootstrap_rows`` rows.
+    bootstrap_label : str or None
+    dependence : dict of str to dict
+        Per feature: ``{"pdp": DependenceResult (with ICE curves), "ale": ALEResult}``.
+    manifold : dict of str to ManifoldReport
+        Per explanation label: off-manifold and constraint-violation shares of the rows its
+        value function evaluates the model on.
+    hypotheses : tuple of Hypothesis
+        Ranked, highest score first.
+    data_info : dict
+        ``path``, ``n_rows``, ``n_explained``, ``explained_rows``, ``columns``.
+    timings : dict of str to float
+        Seconds per step.
+    warnings : tuple of str
+        Steps that were skipped, with the reason.
+    """
+
+    config: RunConfig
+    graph: CausalGraph
+    model_info: dict[str, Any]
+    explanations: dict[str, Explanation]
+    diagnostics: Any
+    disagreements: tuple
+    bootstrap: Any
+    bootstrap_label: str | None
+    dependence: dict[str, dict[str, Any]]
+    manifold: dict[str, Any]
+    hypotheses: tuple[Hypothesis, ...]
+    data_info: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    model: Any = field(default=None, repr=False)
+
+    @property
+    def title(self) -> str:
+        """The report title (config ``report.title``, else from the graph's name)."""
+        return self.config.report.title or f"causalx study: {self.graph.name or Path(self.config.graph).stem}"
+
+
+# ------------------------------------------------------------------------------ loading
+def _read_data(cfg: RunConfig):
+    import pandas as pd
+
+    path = cfg.path("data")
+    if not path.is_file():
+        raise GraphSpecError(f"{cfg.source}, data: data file {str(path)!r} does not exist (paths are relative "
+                             f"to the config's folder).", source=cfg.source, location="data")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif suffix in (".csv", ".txt"):
+            frame = pd.read_csv(path)
+        else:
+            raise GraphSpecError(
+                f"{cfg.source}, data: {str(path)!r} has suffix {suffix!r}; accepted data files are CSV "
+                f"('.csv') and Parquet ('.parquet').", source=cfg.source, location="data")
+    except ImportError as exc:
+        raise GraphSpecError(f"{cfg.source}, data: reading Parquet needs pyarrow (pip install pyarrow): {exc}",
+                             source=cfg.source, location="data") from exc
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, GraphSpecError):
+            raise
+        raise GraphSpecError(f"{cfg.source}, data: could not read {str(path)!r}: {exc}", source=cfg.source,
+                             location="data") from exc
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
+    cols = list(frame.columns)
+    if cfg.target not in cols:
+        same = [c for c in cols if c.lower() == cfg.target.lower()]
+        hint = f" Did you mean {same[0]!r}?" if same else suggest(cfg.target, cols)
+        raise GraphSpecError(
+            f"{cfg.source}, target: {cfg.target!r} is not a column of {cfg.data!r}; its columns are "
+            f"{cols}.{hint}", source=cfg.source, location="target")
+    if cfg.target in graph.nodes:
+        raise GraphSpecError(
+            f"{cfg.source}, target: {cfg.target!r} is a node of the graph {cfg.graph!r}; the target is the "
+            f"model's output, not a feature: remove it from the graph's nodes.", source=cfg.source, location="target")
+    missing = [n for n in graph.nodes if n not in cols]
+    if missing:
+        hints = "".join(suggest(m, cols) for m in missing[:3])
+        raise GraphSpecError(
+            f"{cfg.source}, graph: the graph's node(s) {missing} are not columns of {cfg.data!r} (columns: "
+            f"{cols}).{hints}", source=cfg.source, location="graph")
+    if frame[cfg.target].isna().any():
+        raise DataValidationError(f"{cfg.data}: the target column {cfg.target!r} has missing values; "
+                                  "drop or impute those rows first.")
+
+
+def _is_classification(cfg: RunConfig, y) -> bool:
+    import pandas as pd
+
+    if cfg.model.task != "auto":
+        return cfg.model.task == "classification"
+    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+        return True
+    return y.nunique() <= 2
+
+
+def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
+    """The fitted model and its description (built-in with CV score, or loaded with trust)."""
+    if cfg.model.path is not None:
+        path = cfg.path("model")
+        if not cfg.model.trust:
+            raise GraphSpecError(
+                f"{cfg.source}, model.trust: loading {str(path)!r} would run code stored in the file "
+                "(pickle/joblib files execute code when loaded). Set 'trust: true' under 'model:' only "
+                "if you created the file or trust its source; accepted values: true.",
+                source=cfg.source, location="model.trust")
+        if not path.is_file():
+            raise GraphSpecError(f"{cfg.source}, model.path: model file {str(path)!r} does not exist.",
+                                 source=cfg.source, location="model.path")
+        import joblib
+
+        model = joblib.load(path)
+        if not (hasattr(model, "predict") or callable(model)):
+            raise GraphSpecError(f"{cfg.source}, model.path: {str(path)!r} holds a {type(model).__name__}, "
+                                 "not a model with predict().", source=cfg.source, location="model.path")
+        task = "classification" if hasattr(model, "predict_proba") and hasattr(model, "classes_") else "regression"
+        info = {"name": type(model).__name__, "task": task, "source": str(path), "cv_score": None,
+                "cv_score_std": None, "cv_scoring": None, "n_train": None}
+        return model, info
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+
+    classification = _is_classification(cfg, y)
+    if classification:
+        model = HistGradientBoostingClassifier(random_state=rng_seed)
+        folds = StratifiedKFold(cfg.model.cv, shuffle=True, random_state=rng_seed)
+        scoring = "roc_auc" if y.nunique() == 2 else "accuracy"
+    else:
+        model = HistGradientBoostingRegressor(random_state=rng_seed)
+        folds = KFold(cfg.model.cv, shuffle=True, random_state=rng_seed)
+        scoring = "r2"
+    scores = cross_val_score(model, X, y, cv=folds, scoring=scoring)
+    model.fit(X, y)
+    info = {"name": type(model).__name__, "task": "classification" if classification else "regression",
+            "source": "built-in", "cv_score": float(np.mean(scores)), "cv_score_std": float(np.std(scores)),
+            "cv_scoring": scoring, "cv_folds": int(cfg.model.cv), "n_train": int(len(y))}
+    echo(f"model: {info['name']}, {cfg.model.cv}-fold CV {scoring} = {info['cv_score']:.3f} ± {info['cv_score_std']:.3f}")
+    return model, info
+
+
+def _rows(cfg: RunConfig, n: int) -> np.ndarray:
+    if isinstance(cfg.rows, list):
+        bad = [(i, r) for i, r in enumerate(cfg.rows) if r >= n]
+        if bad:
+            i, r = bad[0]
+            raise GraphSpecError(f"{cfg.source}, rows[{i}]: row index {r} is out of range; the data have {n} "
+                                 f"rows (indices 0 to {n - 1}).", source=cfg.source, location=f"rows[{i}]")
+        return np.asarray(cfg.rows, dtype=int)
+    k = min(int(cfg.rows), n)
+    return np.sort(np.random.default_rng(cfg.random_state).choice(n, k, replace=False))
+
+
+# ------------------------------------------------------------------------------ manifold
+def evaluated_rows(explainer, X_explain: np.ndarray, *, n_coalitions: int = 32, n_draws: int = 50,
+                   random_state: int = 0) -> np.ndarray:
+    """A sample of the synthetic rows the explainer's value function feeds to the model.
+
+    Random coalitions (neither empty nor full) are filled in by the same filler the explainer
+    uses (background rows, the conditional sampler, or the causal chain sampler).
+
+    Returns
+    -------
+    ndarray of shape (n_coalitions * n_explicands * n_draws, n_features)
+    """
+    from causalx.values import CausalFiller, ConditionalFiller, MarginalFiller
+
+    rng = np.random.default_rng(random_state)
+    X = np.asarray(X_explain, dtype=float)
+    d = X.shape[1]
+    if explainer.value == "marginal":
+        bg = explainer.background_
+        filler = MarginalFiller(bg[rng.choice(bg.shape[0], min(n_draws, bg.shape[0]), replace=False)])
+    else:
+        noise = explainer.sampler_.draw_noise(n_draws, rng)
+        if explainer.value == "conditional":
+            filler = ConditionalFiller(explainer.sampler_, noise, n_draws)
+        else:
+            filler = CausalFiller(explainer.sampler_, noise, n_draws, explainer.steps_)
+    K = filler.n_draws
+    out = []
+    for _ in range(n_coalitions):
+        mask = rng.random(d) < 0.5
+        if mask.all() or not mask.any():
+            mask[rng.integers(d)] = ~mask.all()
+        rows = np.repeat(X[:, None, :], K, axis=1)
+        filler.fill(rows, mask)
+        out.append(rows.reshape(-1, d))
+    return np.concatenate(out, axis=0)
+
+
+# ------------------------------------------------------------------------------ the pipeline
+def run_study(
+    config: RunConfig | str | os.PathLike[str],
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    echo: Callable[[str], None] | None = None,
+) -> StudyResult:
+    """Fit (or load) the model, explain it several ways, diagnose the graph, generate hypotheses.
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        A run config, or the path of its YAML file (see :mod:`causalx.study.config`).
+    out_dir : path, optional
+        When given, the attributions of each explanation are written there as
+        ``values_<label>.csv`` (long form: row, feature, value, stderr, data[, direct, indirect]).
+        The report itself is written by :func:`causalx.report.write_report` (a higher layer).
+    progress : bool, default True
+        Show progress bars for the long steps and a line per step (on stderr).
+
+    Notes
+    -----
+    The study runs with one OpenMP thread (``threadpoolctl``): the model is called many times
+    on batches and tree ensembles open one short parallel region per tree, which on a few busy
+    cores costs more than it saves.
+    echo : callable, optional
+        Where step messages go (default: stderr when ``progress`` is on, else nowhere).
+
+    Returns
+    -------
+    StudyResult
+
+    Raises
+    ------
+    GraphSpecError
+        A bad config, a missing file, a target or node that is not a data column.
+    """
+    import sys
+
+    cfg = config if isinstance(config, RunConfig) else load_config(config)
+    if echo is None:
+        echo = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
+    timings: dict[str, float] = {}
+    skipped: list[str] = []
+
+    @contextlib.contextmanager
+    def step(name: str, message: str):
+        echo(f"[causalx] {message} ...")
+        t0 = time.perf_counter()
+        yield
+        timings[name] = round(time.perf_counter() - t0, 3)
+
+    t_start = time.perf_counter()
+    from threadpoolctl import threadpool_limits
+
+    # Model calls are many short OpenMP regions (one per tree for HistGradientBoosting); on a
+    # few busy cores their threads mostly wait for each other, so a single thread is faster.
+    with config_context(show_progress=bool(progress)), threadpool_limits(1, user_api="openmp"):
+        with step("load", "loading graph and data"):
+            gpath = cfg.path("graph")
+            if not gpath.is_file():
+                raise GraphSpecError(f"{cfg.source}, graph: graph spec {str(gpath)!r} does not exist (paths are "
+                                     "relative to the config's folder).", source=cfg.source, location="graph")
+            graph = load_graph(gpath)
+            frame = _read_data(cfg)
+            _check_columns(cfg, graph, frame)
+            X = frame[list(graph.nodes)]
+            y = frame[cfg.target]
+            from causalx.explain._data import to_feature_array
+
+            to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+        with step("model", "fitting the model (with cross-validation)" if cfg.model.path is None else "loading the model"):
+            model, model_info = _model(cfg, X, y, cfg.random_state, echo)
+        output = None
+        if model_info["task"] == "classification" and hasattr(model, "classes_"):
+            output = 1 if len(model.classes_) == 2 else 0
+            model_info["output"] = f"predict_proba of class {model.classes_[output]!r}"
+        else:
+            model_info["output"] = "predict"
+        idx = _rows(cfg, len(frame))
+        Xe = X.iloc[idx].reset_index(drop=True)
+
+        from causalx.explain import CausalExplainer
+
+        explanations: dict[str, Explanation] = {}
+        explainers: dict[str, Any] = {}
+        specs = {e.resolved_label: e for e in cfg.explanations}
+        with step("explain", f"explaining {len(idx)} rows {len(specs)} ways"):
+            for label, spec in _progress(list(specs.items()), desc="explanations"):
+                echo(f"[causalx]   {label}: value={spec.value}, sampler={spec.sampler}, asymmetric={spec.asymmetric}")
+                t0 = time.perf_counter()
+                ex = CausalExplainer(model, graph, value=spec.value, sampler=spec.sampler, asymmetric=spec.asymmetric,
+                                     method=spec.method, n_samples=spec.n_samples, output=output,
+                                     random_state=cfg.random_state)
+                ex.fit(X)
+                decompose = spec.decompose and spec.value != "conditional" and ex.method_ != "kernel"
+                explanations[label] = ex.explain(Xe, decompose=decompose)
+                explainers[label] = ex
+                timings[f"explain:{label}"] = round(time.perf_counter() - t0, 3)
+
+        dcfg = cfg.diagnostics
+        diagnostics = None
+        with step("diagnostics", "testing the graph against the data"):
+            from causalx.diagnostics import diagnose
+
+            try:
+                diagnostics = diagnose(graph, X, alpha=dcfg.alpha, method=dcfg.method, correction=dcfg.correction,
+                                       n_permutations=dcfg.n_permutations, discovery=dcfg.discovery,
+                                       random_state=cfg.random_state)
+            except ImportError as exc:  # causal-learn missing: run without PC
+                skipped.append(f"suggested edges skipped: {exc}")
+                diagnostics = diagnose(graph, X, alpha=dcfg.alpha, method=dcfg.method, correction=dcfg.correction,
+                                       n_permutations=dcfg.n_permutations, discovery=False,
+                                       random_state=cfg.random_state)
+
+        disagreements: tuple = ()
+        from causalx.diagnostics import attribution_disagreement
+
+        picked: dict[str, Explanation] = {}
+        for kind in ("marginal", "conditional", "causal"):
+            lab = next((lab for lab, e in explanations.items() if e.provenance.get("value") == kind), None)
+            if lab is not None:
+                picked[lab] = explanations[lab]
+        if len(picked) >= 2:
+            disagreements = attribution_disagreement(picked, graph)
+
+        boot, boot_label = None, None
+        if dcfg.n_boot >= 2:
+            boot_label = next((lab for lab, e in explanations.items() if e.provenance.get("value") == "causal"),
+                              next(iter(explanations)))
+            with step("bootstrap", f"bootstrapping the {boot_label} values ({dcfg.n_boot} replicates)"):
+                from sklearn.base import clone
+
+                from causalx.explain import bootstrap_explanation
+
+                refit = None
+                if cfg.model.path is None:
+                    def refit(Xb, yb, _m=model):
+                        return clone(_m).fit(Xb, yb)
+                nb = min(dcfg.bootstrap_rows, len(Xe))
+                boot = bootstrap_explanation(explainers[boot_label], X, Xe.iloc[:nb], n_boot=dcfg.n_boot,
+                                             refit=refit, y=y if refit is not None else None,
+                                             random_state=cfg.random_state)
+
+        dependence: dict[str, dict[str, Any]] = {}
+        feats = dcfg.dependence_features
+        if feats is None:
+            ref = next((e for e in explanations.values() if e.provenance.get("value") == "causal"),
+                       next(iter(explanations.values())))
+            order = np.argsort(-ref.mean_abs())
+            feats = [ref.feature_names[i] for i in order[: dcfg.n_dependence]]
+        for i, f in enumerate(feats):
+            if f not in graph.nodes:
+                raise GraphSpecError(
+                    f"{cfg.source}, diagnostics.dependence_features[{i}]: {f!r} is not a node of the graph; "
+                    f"accepted values: {list(graph.nodes)}.{suggest(f, graph.nodes)}",
+                    source=cfg.source, location=f"diagnostics.dependence_features[{i}]")
+        if feats:
+            with step("dependence", f"PDP/ICE/ALE for {', '.join(feats)}"):
+                from causalx.dependence import accumulated_local_effects, partial_dependence
+
+                Xd = X.sample(min(len(X), 300), random_state=cfg.random_state)
+                for f in _progress(feats, desc="dependence"):
+                    pdp = partial_dependence(model, Xd, f, graph=graph, grid_resolution=dcfg.grid_resolution,
+                                             individual=True, output=output, random_state=cfg.random_state)
+                    ale = accumulated_local_effects(model, X, f, feature_names=graph.nodes, output=output)
+                    dependence[f] = {"pdp": pdp, "ale": ale}
+
+        manifold: dict[str, Any] = {}
+        if dcfg.manifold:
+            with step("manifold", "checking the model inputs against the data manifold"):
+                from causalx.diagnostics.manifold import manifold_report
+
+                Xa = X.to_numpy(dtype=float)
+                for label, ex in explainers.items():
+                    try:
+                        rows = evaluated_rows(ex, Xe.iloc[: min(10, len(Xe))].to_numpy(dtype=float),
+                                              n_coalitions=16, n_draws=25, random_state=cfg.random_state)
+                        manifold[label] = manifold_report(rows, Xa, feature_names=graph.nodes,
+                                                          constraints=graph.constraints,
+                                                          random_state=cfg.random_state)
+                    except (ValueError, TypeError, AttributeError) as exc:  # pragma: no cover - defensive
+                        skipped.append(f"manifold check of {label} skipped: {exc}")
+
+        with step("hypotheses", "generating hypotheses"):
+            hypotheses = generate_hypotheses(graph, explanations, diagnostics=diagnostics, bootstrap=boot,
+                                             bootstrap_label=boot_label, manifold=manifold, target=cfg.target)
+    timings["total"] = round(time.perf_counter() - t_start, 3)
+    result = StudyResult(
+        config=cfg, graph=graph, model_info=model_info, explanations=explanations, diagnostics=diagnostics,
+        disagreements=disagreements, bootstrap=boot, bootstrap_label=boot_label, dependence=dependence,
+        manifold=manifold, hypotheses=hypotheses,
+        data_info={"path": str(cfg.data), "n_rows": int(len(frame)), "n_explained": int(len(idx)),
+                   "explained_rows": [int(i) for i in idx], "columns": list(frame.columns), "target": cfg.target},
+        timings=timings, warnings=tuple(skipped), model=model,
+    )
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for label, exp in explanations.items():
+            exp.to_frame(long=True).to_csv(out / f"values_{label}.csv", index=False)
+    return result

@@ -1,0 +1,198 @@
+"""report.html / report.md / report.json: schema, content, escaping, self-containment, browser."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import struct
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+def _png_size(src: str) -> tuple[int, int]:
+    assert src.startswith("data:image/png;base64,")
+    raw = base64.b64decode(src.split(",", 1)[1])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", raw[16:24])
+
+
+@pytest.fixture(scope="module")
+def study_result(tmp_path_factory):
+    """A small study with every part: t -> m -> y (mediator), p a proxy of t, a <-> b hidden."""
+    from causalx.study import loads_config, run_study
+
+    folder = tmp_path_factory.mktemp("study")
+    rng = np.random.default_rng(5)
+    n = 400
+    t = rng.normal(size=n)
+    m = t + 0.3 * rng.normal(size=n)
+    p = t + 0.1 * rng.normal(size=n)
+    u = rng.normal(size=n)
+    a, b = u + 0.5 * rng.normal(size=n), u + 0.5 * rng.normal(size=n)
+    y = 2 * m + a - b + 0.1 * rng.normal(size=n)
+    pd.DataFrame({"t": t, "m": m, "p": p, "a": a, "b": b, "y": y}).to_csv(folder / "d.csv", index=False)
+    (folder / "g.yaml").write_text("causalx: 1\nname: toy\ntarget: y\nnodes: {t: {unit: K}, m: {}, p: {}, a: {}, b: {}}\n"
+                                   "edges: [t -> m, t -> p]\nconstraints: [a >= -10]\n")
+    cfg = loads_config("causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\nrows: 8\n"
+                       "explanations: [{value: marginal, n_samples: 60}, {value: conditional, n_samples: 40},"
+                       " {value: causal, asymmetric: true, decompose: true, n_samples: 40}]\n"
+                       "diagnostics: {n_boot: 2, bootstrap_rows: 2, n_permutations: 3, n_dependence: 1}\n",
+                       base_dir=folder)
+    return run_study(cfg, progress=False)
+
+
+@pytest.fixture(scope="module")
+def written(study_result, tmp_path_factory):
+    from causalx.report import write_report
+
+    out = tmp_path_factory.mktemp("report")
+    return study_result, write_report(study_result, out)
+
+
+def test_three_files_and_schema(written):
+    from causalx.report import report_schema
+
+    result, paths = written
+    assert {p.name for p in paths.values()} == {"report.html", "report.md", "report.json"}
+    payload = json.loads(paths["json"].read_text())
+    jsonschema.validate(payload, report_schema())
+    assert {"graph", "model", "explanations", "diagnostics", "hypotheses"} <= set(payload)
+    # numbers match the computed objects (recomputed here independently)
+    for label, exp in result.explanations.items():
+        got = {r["feature"]: r["mean_abs"] for r in payload["explanations"][label]["features"]}
+        want = dict(zip(exp.feature_names, np.abs(exp.values).mean(0)))
+        assert got == pytest.approx(want)
+    assert [h["id"] for h in payload["hypotheses"]] == [h.id for h in result.hypotheses]
+    assert payload["diagnostics"]["falsified"] is True  # a and b share the hidden u
+    assert payload["diagnostics"]["bootstrap"]["n_boot"] == 2
+    assert {h["kind"] for h in payload["hypotheses"]} >= {"mediation", "independence_violated"}
+    assert payload["model"]["cv_score"] == pytest.approx(result.model_info["cv_score"])
+    md = paths["md"].read_text()
+    assert md.startswith("# ") and result.hypotheses[0].statement in md
+
+
+def test_schema_rejects_a_broken_payload(written):
+    from causalx.report import report_schema
+
+    _, paths = written
+    payload = json.loads(paths["json"].read_text())
+    payload["hypotheses"][0]["confidence"] = "certain"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(payload, report_schema())
+    del payload["graph"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(payload, report_schema())
+
+
+def test_html_is_self_contained_with_every_figure(written):
+    result, paths = written
+    html = paths["html"].read_text()
+    assert not re.search(r'(src|href)\s*=\s*"(https?:|//|file:)', html)
+    srcs = re.findall(r'<img src="([^"]+)"', html)
+    # graph, bars, beeswarm, direct/indirect, one dependence panel, falsification table
+    assert len(srcs) == 5 + len(result.dependence)
+    for src in srcs:
+        w, h = _png_size(src)
+        assert w > 100 and h > 50
+    for h in result.hypotheses:
+        assert h.id in html
+
+
+def _tiny_result(tmp_path, description):
+    from causalx.study import loads_config, run_study
+
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=150)
+    b = a + rng.normal(size=150)
+    pd.DataFrame({"a": a, "b": b, "y": a - b + 0.1 * rng.normal(size=150)}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.yaml").write_text(
+        "causalx: 1\ntarget: y\nnodes:\n  a: {description: " + json.dumps(description) + "}\n  b: {}\nedges: [a -> b]\n")
+    cfg = loads_config("causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\nrows: 4\n"
+                       "explanations: [{value: marginal, n_samples: 30}, {value: causal, n_samples: 30, decompose: true}]\n"
+                       "diagnostics: {n_boot: 0, n_dependence: 1, discovery: false, n_permutations: 0}\n"
+                       "report: {title: '<b>A & B</b>'}\n", base_dir=tmp_path)
+    return run_study(cfg, progress=False)
+
+
+def test_user_strings_are_escaped(tmp_path):
+    from causalx.report import write_report
+
+    evil = "<script>alert('x')</script> band gap"
+    result = _tiny_result(tmp_path, evil)
+    html = write_report(result, tmp_path / "out")["html"].read_text()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; band gap" in html
+    assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in html
+    payload = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert payload["graph"]["nodes"][0]["description"] == evil  # JSON keeps the raw text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+CHECK = """<script>
+window.addEventListener('load', function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var bad = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0 && i.src.indexOf('data:') === 0); });
+  var p = document.createElement('pre'); p.id = 'cx-check';
+  p.textContent = 'CXCHECK images=' + imgs.length + ' broken=' + bad.length;
+  document.body.appendChild(p);
+});
+</script></body>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (apt-get install chromium)")
+def test_report_in_headless_chromium(written, tmp_path):
+    result, paths = written
+    html = paths["html"].read_text()
+    n_img = html.count("<img ")
+    page = tmp_path / "checked.html"
+    page.write_text(html.replace("</body>", CHECK))
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+           "--virtual-time-budget=5000", "--dump-dom", page.as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert "CXCHECK" in proc.stdout, proc.stderr[-2000:]
+    assert f"CXCHECK images={n_img} broken=0" in proc.stdout
+    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr[-2000:]
+    # the unmodified report, too, loads without console errors
+    proc = subprocess.run(cmd[:-1] + [paths["html"].as_uri()], capture_output=True, text=True, timeout=90)
+    assert "Hypotheses" in proc.stdout
+    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr
+
+
+def test_every_plot_returns_axes(study_result, monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from causalx import plotting as P
+
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
+    r = study_result
+    exps = r.explanations
+    causal = exps["causal_asymmetric"]
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7))
+    ax = P.plot_attribution_bars(exps, ax=axes[0, 0])
+    assert ax is axes[0, 0]
+    heights = np.array([p.get_height() for p in ax.patches])
+    expected = np.concatenate([e.mean_abs() for e in exps.values()])
+    np.testing.assert_allclose(np.sort(heights), np.sort(expected))
+    assert P.plot_graph(r.graph, causal, suspected=[("a", "b")], ax=axes[0, 1]) is axes[0, 1]
+    assert P.plot_beeswarm(causal, ax=axes[0, 2]) is axes[0, 2]
+    assert len(axes[0, 2].collections) == len(causal.feature_names)
+    ax = P.plot_direct_indirect(causal, ax=axes[1, 0])
+    assert len(ax.patches) == 2 * len(causal.feature_names)
+    f, d = next(iter(r.dependence.items()))
+    assert P.plot_dependence(d["pdp"], d["ale"], ax=axes[1, 1]).get_xlabel() == f
+    assert P.plot_falsification(r.diagnostics.falsification, ax=axes[1, 2]) is axes[1, 2]
+    with pytest.raises(ValueError, match="decompose=True"):
+        P.plot_direct_indirect(exps["marginal"])
+    plt.close("all")
