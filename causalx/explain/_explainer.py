@@ -31,6 +31,8 @@ from causalx.values.games import _group_ids
 __all__ = ["CausalExplainer"]
 
 _VALUES = ("marginal", "conditional", "causal")
+#: about this many model-evaluated rows are kept for the manifold diagnostics of an explanation
+MANIFOLD_ROWS = 2000
 _METHODS = ("auto", "exact", "permutation", "kernel")
 _ALGORITHMS = ("auto", "tree", "blackbox")
 _BACKENDS = ("local", "dask")
@@ -88,6 +90,11 @@ class CausalExplainer(BaseEstimator):
         boosted classifiers only through a sigmoid/softmax, so black-box), else ``"blackbox"``.
         The tree values are exact for the (subsampled) background; their ``stderr`` is the
         spread of the background batch means, as for the black-box exact estimator.
+    check_manifold : bool, default True
+        Keep a strided sample of the rows the model is evaluated on (about 2000) and report in
+        ``provenance["manifold"]`` the share that violates the graph's declared constraints and
+        the share off the data manifold (k-nearest-neighbour distance beyond the 99th
+        percentile of held-out data rows; see :func:`causalx.diagnostics.manifold_report`).
     backend : {"local", "dask"}, default "local"
         ``"dask"``: chunks of explained rows become tasks of the active
         ``distributed.Client`` (the model and sampler are scattered once); results are
@@ -136,6 +143,7 @@ class CausalExplainer(BaseEstimator):
         n_replicates: int = 16,
         n_jobs: int = 1,
         algorithm: str = "auto",
+        check_manifold: bool = True,
         backend: str = "local",
         random_state: int | np.random.Generator | None = 0,
     ):
@@ -153,6 +161,7 @@ class CausalExplainer(BaseEstimator):
         self.n_replicates = n_replicates
         self.n_jobs = n_jobs
         self.algorithm = algorithm
+        self.check_manifold = check_manifold
         self.backend = backend
         self.random_state = random_state
 
@@ -226,6 +235,7 @@ class CausalExplainer(BaseEstimator):
         self.n_features_in_ = len(names)
         self.model_ = resolve_model(self.model, names, self.output)
         self.model_(Xb[:2])  # fail now, with a clear message, if the model cannot predict these rows
+        self.reference_data_ = Xb  # all background rows: the data manifold diagnostics compare with
         if self.value == "marginal":
             if self.n_samples < Xb.shape[0]:
                 idx = np.sort(np.random.default_rng(seed_bg).choice(Xb.shape[0], self.n_samples, replace=False))
@@ -319,7 +329,8 @@ class CausalExplainer(BaseEstimator):
             else:
                 filler = CausalFiller(self.sampler_, noise, self.n_samples, self.steps_)
         f = resolve_model(self.model, self.feature_names_in_, self.output)
-        return Game(f, X, filler, n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend)
+        return Game(f, X, filler, n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
+                    record=MANIFOLD_ROWS if self.check_manifold else 0)
 
     def explain(self, X, *, decompose: bool = False) -> Explanation:
         """Explain the model's predictions for the rows of ``X``.
@@ -400,8 +411,19 @@ class CausalExplainer(BaseEstimator):
             indirect=indirect,
             direct_stderr=direct_se,
             indirect_stderr=indirect_se,
-            provenance=self._provenance(game, res, time.perf_counter() - t0),
+            provenance=dict(self._provenance(game, res, time.perf_counter() - t0),
+                            manifold=self._manifold(game.recorded_rows)),
         )
+
+    def _manifold(self, rows: np.ndarray) -> dict[str, Any] | None:
+        """How many of the model-evaluated rows break a declared constraint or leave the data."""
+        if not self.check_manifold or rows.shape[0] == 0:
+            return None
+        from causalx.diagnostics.manifold import manifold_report
+
+        report = manifold_report(rows, self.reference_data_, feature_names=self.feature_names_in_,
+                                 constraints=self.graph_.constraints, random_state=0)
+        return report.to_dict()
 
     def _explain_tree(self, Xe: np.ndarray, decompose: bool, t0: float) -> Explanation:
         """Exact marginal values from the tree structure (``algorithm_ == "tree"``).
@@ -434,6 +456,16 @@ class CausalExplainer(BaseEstimator):
         info = SimpleNamespace(n_model_evals=f.n_evals, n_draws=n_bg, n_replicates=n_rep)
         provenance = self._provenance(info, res, time.perf_counter() - t0)
         provenance["explains"] = self._ensemble.explains
+        # the tree path evaluates no rows, but its values are the ones of the hybrid rows
+        # (x_S, z_S̄) the black-box path would evaluate: check a sample of those
+        rng = np.random.default_rng(0)
+        m = MANIFOLD_ROWS if self.check_manifold else 0
+        # coalitions as the exact estimator visits them: uniform over the non-empty, non-full ones
+        masks = rng.random((4 * m + 64, bg.shape[1])) < 0.5
+        masks = masks[masks.any(1) & ~masks.all(1)][:m]
+        m = masks.shape[0]
+        hybrid = np.where(masks, Xe[rng.integers(0, Xe.shape[0], m)], bg[rng.integers(0, n_bg, m)])
+        provenance["manifold"] = self._manifold(hybrid)
         return Explanation(
             values=values,
             base_values=base,

@@ -95,7 +95,7 @@ def report_dict(result) -> dict[str, Any]:
     if result.diagnostics is not None:
         diag.update(result.diagnostics.to_dict())
     diag["attribution_disagreement"] = [d.to_dict() for d in result.disagreements]
-    diag["manifold"] = {k: r.to_dict() for k, r in result.manifold.items()}
+    diag["manifold"] = {k: dict(r) for k, r in result.manifold.items()}
     if result.bootstrap is not None:
         b = result.bootstrap
         diag["bootstrap"] = {

@@ -198,9 +198,9 @@ class _Context:
                                f"{t.p_adjusted:.2g}); the graph may be wrong near {f}.")
         for lab in labels:
             rep = self.manifold.get(lab)
-            if rep is not None and (rep.off_manifold_share > 0.1 or rep.constraint_violation_share > 0.01):
-                out.append(f"{rep.off_manifold_share:.0%} of the rows the {lab} values evaluated the model on "
-                           f"lie off the data manifold ({rep.constraint_violation_share:.0%} violate a declared "
+            if rep is not None and (rep["off_manifold_share"] > 0.1 or rep["constraint_violation_share"] > 0.01):
+                out.append(f"{rep['off_manifold_share']:.0%} of the rows the {lab} values evaluated the model on "
+                           f"lie off the data manifold ({rep['constraint_violation_share']:.0%} violate a declared "
                            f"constraint): those attributions extrapolate the model.")
         return list(dict.fromkeys(out))
 
@@ -479,7 +479,7 @@ def generate_hypotheses(
     bootstrap : BootstrapResult, optional
         Bootstrap of the explanation ``bootstrap_label`` (widens the uncertainty).
     bootstrap_label : str, optional
-    manifold : mapping of str to ManifoldReport, optional
+    manifold : mapping of str to dict, optional
         Off-manifold shares of the rows each explanation evaluated the model on.
     target : str, optional
         Name of the predicted quantity (default: ``graph.target``).

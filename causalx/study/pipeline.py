@@ -45,8 +45,9 @@ class StudyResult:
     bootstrap_label : str or None
     dependence : dict of str to dict
         Per feature: ``{"pdp": DependenceResult (with ICE curves), "ale": ALEResult}``.
-    manifold : dict of str to ManifoldReport
-        Per explanation label: off-manifold and constraint-violation shares of the rows its
+    manifold : dict of str to dict
+        Per explanation label (``ManifoldReport.to_dict()``, from the explanation's provenance):
+        off-manifold and constraint-violation shares of the rows its
         value function evaluates the model on.
     hypotheses : tuple of Hypothesis
         Ranked, highest score first.
@@ -197,44 +198,6 @@ def _rows(cfg: RunConfig, n: int) -> np.ndarray:
         return np.asarray(cfg.rows, dtype=int)
     k = min(int(cfg.rows), n)
     return np.sort(np.random.default_rng(cfg.random_state).choice(n, k, replace=False))
-
-
-# ------------------------------------------------------------------------------ manifold
-def evaluated_rows(explainer, X_explain: np.ndarray, *, n_coalitions: int = 32, n_draws: int = 50,
-                   random_state: int = 0) -> np.ndarray:
-    """A sample of the synthetic rows the explainer's value function feeds to the model.
-
-    Random coalitions (neither empty nor full) are filled in by the same filler the explainer
-    uses (background rows, the conditional sampler, or the causal chain sampler).
-
-    Returns
-    -------
-    ndarray of shape (n_coalitions * n_explicands * n_draws, n_features)
-    """
-    from causalx.values import CausalFiller, ConditionalFiller, MarginalFiller
-
-    rng = np.random.default_rng(random_state)
-    X = np.asarray(X_explain, dtype=float)
-    d = X.shape[1]
-    if explainer.value == "marginal":
-        bg = explainer.background_
-        filler = MarginalFiller(bg[rng.choice(bg.shape[0], min(n_draws, bg.shape[0]), replace=False)])
-    else:
-        noise = explainer.sampler_.draw_noise(n_draws, rng)
-        if explainer.value == "conditional":
-            filler = ConditionalFiller(explainer.sampler_, noise, n_draws)
-        else:
-            filler = CausalFiller(explainer.sampler_, noise, n_draws, explainer.steps_)
-    K = filler.n_draws
-    out = []
-    for _ in range(n_coalitions):
-        mask = rng.random(d) < 0.5
-        if mask.all() or not mask.any():
-            mask[rng.integers(d)] = ~mask.all()
-        rows = np.repeat(X[:, None, :], K, axis=1)
-        filler.fill(rows, mask)
-        out.append(rows.reshape(-1, d))
-    return np.concatenate(out, axis=0)
 
 
 # ------------------------------------------------------------------------------ the pipeline
@@ -406,21 +369,12 @@ def run_study(
                     ale = accumulated_local_effects(model, X, f, feature_names=graph.nodes, output=output)
                     dependence[f] = {"pdp": pdp, "ale": ale}
 
+        # each explanation reports, in its provenance, the constraint-violation and off-manifold
+        # shares of a sample of the rows its value function evaluated the model on
         manifold: dict[str, Any] = {}
         if dcfg.manifold:
-            with step("manifold", "checking the model inputs against the data manifold"):
-                from causalx.diagnostics.manifold import manifold_report
-
-                Xa = X.to_numpy(dtype=float)
-                for label, ex in explainers.items():
-                    try:
-                        rows = evaluated_rows(ex, Xe.iloc[: min(10, len(Xe))].to_numpy(dtype=float),
-                                              n_coalitions=16, n_draws=25, random_state=cfg.random_state)
-                        manifold[label] = manifold_report(rows, Xa, feature_names=graph.nodes,
-                                                          constraints=graph.constraints,
-                                                          random_state=cfg.random_state)
-                    except (ValueError, TypeError, AttributeError) as exc:  # pragma: no cover - defensive
-                        skipped.append(f"manifold check of {label} skipped: {exc}")
+            manifold = {label: exp.provenance["manifold"] for label, exp in explanations.items()
+                        if exp.provenance.get("manifold") is not None}
 
         with step("hypotheses", "generating hypotheses"):
             hypotheses = generate_hypotheses(graph, explanations, diagnostics=diagnostics, bootstrap=boot,

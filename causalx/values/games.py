@@ -149,6 +149,8 @@ class Game:
         self.n_draws = int(filler.n_draws)
         self.n_replicates = int(max(1, min(n_replicates, self.n_draws)))
         self._groups = _group_ids(self.n_draws, self.n_replicates)
+        self._starts = np.searchsorted(self._groups, np.arange(self.n_replicates))
+        self._sizes = np.bincount(self._groups, minlength=self.n_replicates).astype(float)
         self._cache_empty: np.ndarray | None = None
         self._cache_full: np.ndarray | None = None
 
@@ -208,9 +210,8 @@ class Game:
         overall = preds.mean(axis=-1, keepdims=True)
         if self.n_replicates == 1:
             return overall
-        means = np.empty(preds.shape[:-1] + (self.n_replicates,))
-        for b in range(self.n_replicates):  # B is small (<= 16); vectorised over everything else
-            means[..., b] = preds[..., self._groups == b].mean(axis=-1)
+        # the groups are contiguous blocks of draws: one pass with reduceat
+        means = np.add.reduceat(preds, self._starts, axis=-1) / self._sizes
         return overall + (means - means.mean(axis=-1, keepdims=True))
 
     def _full(self) -> np.ndarray:
@@ -255,8 +256,9 @@ class Game:
                                     self.filler.background[None, None, :, :])
                 else:
                     rows = np.empty((idx.size, nb, K, d))
-                    rows[:] = xb[None, :, None, :]
                     for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
+                        present = np.flatnonzero(masks[t])
+                        rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
                         self.filler.fill(rows[j], masks[t])
                         if players[t] >= 0:
                             rows[j, :, :, players[t]] = xb[:, None, players[t]]

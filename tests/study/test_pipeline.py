@@ -42,7 +42,7 @@ def test_case_study_result(case_study_result, tmp_path):
     assert r.diagnostics.falsified
     assert [set(s.pair) for s in r.diagnostics.suspected_confounding] == [{"dopant_conc", "porosity"}]
     # marginal sampling breaks the furnace-temperature link; conditional sampling keeps it
-    assert r.manifold["marginal"].off_manifold_share > 3 * r.manifold["conditional"].off_manifold_share
+    assert r.manifold["marginal"]["off_manifold_share"] > 3 * r.manifold["conditional"]["off_manifold_share"]
     assert set(r.dependence) == {"anneal_temp"}  # the top causal feature
     assert r.data_info["n_explained"] == 12 and r.timings["total"] > 0
 
