@@ -8,18 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from causalx.utils.arrays import readonly_array
+
 from causalx.exceptions import UnknownNodeError
 from causalx.utils.validation import suggest
 
 __all__ = ["Explanation"]
 
 
-def _readonly(a: np.ndarray | None) -> np.ndarray | None:
-    if a is None:
-        return None
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +69,7 @@ class Explanation:
     def __post_init__(self) -> None:
         for name in ("values", "base_values", "stderr", "data", "output", "direct", "indirect",
                      "direct_stderr", "indirect_stderr"):
-            object.__setattr__(self, name, _readonly(getattr(self, name)))
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
         object.__setattr__(self, "feature_names", tuple(str(f) for f in self.feature_names))
         n, d = self.values.shape
         if len(self.feature_names) != d:

@@ -11,3 +11,13 @@ __all__ += [
     "DIELECTRIC_FEATURES", "SOLAR_FEATURES", "SimulationTruth", "dielectric_crystal_graph",
     "make_dielectric_crystal", "make_solar_cell", "solar_cell_graph",
 ]
+from causalx.datasets._real import (
+    BANDGAP_FEATURES, DIELECTRIC_LIQUID_FEATURES, SOLUBILITY_FEATURES, bandgap_graph, dielectric_liquids_graph,
+    kirkwood_g, load_bandgap, load_dielectric_liquids, load_solubility, solubility_graph,
+)
+
+__all__ += [
+    "BANDGAP_FEATURES", "DIELECTRIC_LIQUID_FEATURES", "SOLUBILITY_FEATURES", "bandgap_graph",
+    "dielectric_liquids_graph", "kirkwood_g", "load_bandgap", "load_dielectric_liquids", "load_solubility",
+    "solubility_graph",
+]

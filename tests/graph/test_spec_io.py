@@ -148,7 +148,7 @@ def test_example_graph_contents():
     assert any(c.confounded for c in per.components())
     sol = load_graph(GRAPHS_DIR / "solubility.yaml")
     assert sol.target == "logS"
-    assert {"aromatic_rings", "mol_wt", "hbd", "hba", "tpsa", "logp", "melting_point"} == set(sol.nodes)
+    assert {"aromatic_rings", "mol_wt", "hbd", "hba", "tpsa", "logp", "melting_point", "rotatable_bonds", "fraction_sp3"} == set(sol.nodes)
     assert "melting_point" in sol.children("aromatic_rings") and "logp" in sol.descendants("mol_wt")
     chain = load_graph(GRAPHS_DIR / "chain_components.yaml")
     assert chain.is_chain_graph and chain.edges == ()
