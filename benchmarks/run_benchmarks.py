@@ -622,6 +622,13 @@ def main(argv=None) -> None:
     unknown = sorted(set(chosen) - set(WORKLOADS))
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; choose from {', '.join(WORKLOADS)}")
+    if not args.quick:
+        full = dict(rows=("--rows", 4), causal_rows=("--causal-rows", 20), shapr_rows10=("--shapr-rows10", 200))
+        for k, (flag, default) in full.items():
+            if getattr(args, k) < default:
+                notes.append(f"Reduced to fit the run into the available time: `{flag} {getattr(args, k)}` "
+                             f"(full default {default}); the ratios are per-run, side by side, and do not depend "
+                             f"on the number of explained rows beyond noise.")
     load_start = os.getloadavg()
     t_start = time.perf_counter()
     records, scaling, notes, goals, shapr = Records(), [], [], [], []
