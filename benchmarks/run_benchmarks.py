@@ -622,6 +622,9 @@ def main(argv=None) -> None:
     unknown = sorted(set(chosen) - set(WORKLOADS))
     if unknown:
         ap.error(f"unknown workload(s) {unknown}; choose from {', '.join(WORKLOADS)}")
+    load_start = os.getloadavg()
+    t_start = time.perf_counter()
+    records, scaling, notes, goals, shapr = Records(), [], [], [], []
     if not args.quick:
         full = dict(rows=("--rows", 4), causal_rows=("--causal-rows", 20), shapr_rows10=("--shapr-rows10", 200))
         for k, (flag, default) in full.items():
@@ -629,9 +632,6 @@ def main(argv=None) -> None:
                 notes.append(f"Reduced to fit the run into the available time: `{flag} {getattr(args, k)}` "
                              f"(full default {default}); the ratios are per-run, side by side, and do not depend "
                              f"on the number of explained rows beyond noise.")
-    load_start = os.getloadavg()
-    t_start = time.perf_counter()
-    records, scaling, notes, goals, shapr = Records(), [], [], [], []
     get = lambda m: next((r for r in records if r["method"] == m), None)  # noqa: E731
     done: list[str] = []
 

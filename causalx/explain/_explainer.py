@@ -70,6 +70,9 @@ class CausalExplainer(BaseEstimator):
         standard error is below ``tol`` times the largest absolute value.
     tol : float, default 0.01
         Relative precision of the convergence rule.
+    permutation_sampling : {"antithetic", "stratified"}, default "antithetic"
+        How ``method="permutation"`` draws orderings: antithetic pairs, or quasi-random Latin
+        blocks (each player at each position of its layer once per block, with reverses).
     max_evals : int, optional
         Most distinct coalitions a sampling estimator may evaluate.
     output : int or str, optional
@@ -138,6 +141,7 @@ class CausalExplainer(BaseEstimator):
         n_samples: int = 1000,
         n_permutations: int | None = None,
         tol: float = 0.01,
+        permutation_sampling: str = "antithetic",
         max_evals: int | None = None,
         output: int | str | None = None,
         n_replicates: int = 16,
@@ -156,6 +160,7 @@ class CausalExplainer(BaseEstimator):
         self.n_samples = n_samples
         self.n_permutations = n_permutations
         self.tol = tol
+        self.permutation_sampling = permutation_sampling
         self.max_evals = max_evals
         self.output = output
         self.n_replicates = n_replicates
@@ -169,6 +174,7 @@ class CausalExplainer(BaseEstimator):
     def _check_params(self) -> None:
         check_option("value", self.value, _VALUES)
         check_option("method", self.method, _METHODS)
+        check_option("permutation_sampling", self.permutation_sampling, ("antithetic", "stratified"))
         check_option("algorithm", self.algorithm, _ALGORITHMS)
         check_option("backend", self.backend, _BACKENDS)
         if not isinstance(self.asymmetric, (bool, np.bool_)):
@@ -379,7 +385,8 @@ class CausalExplainer(BaseEstimator):
             res = apply_plan(plan, v, u=u)
         elif want_u:
             n_perm = self.n_permutations or 10 * self.n_features_in_
-            plan = permutation_plan(self.order_, n_perm, np.random.default_rng(seed_order))
+            plan = permutation_plan(self.order_, n_perm, np.random.default_rng(seed_order),
+                                    sampling=self.permutation_sampling)
             v = game(plan.masks)
             res = apply_plan(plan, v, u=game.transitions(plan.masks[plan.base], plan.player))
         else:
@@ -390,6 +397,7 @@ class CausalExplainer(BaseEstimator):
                 n_permutations=self.n_permutations if self.method_ == "permutation" else None,
                 max_evals=self.max_evals,
                 tol=self.tol,
+                sampling=self.permutation_sampling,
                 random_state=np.random.default_rng(seed_order),
             )
         direct = indirect = direct_se = indirect_se = None

@@ -29,6 +29,7 @@ from causalx.shapley._plan import (
     exact_plan,
     group_estimates,
     plan_from_orderings,
+    unit_size,
 )
 from causalx.utils import check_interval, check_option, check_random_state
 from causalx.utils.progress import progress as _progress
@@ -81,6 +82,7 @@ def estimate_shapley(
     max_evals: int | None = None,
     tol: float = 0.01,
     batch_permutations: int | None = None,
+    sampling: str = "antithetic",
     random_state=None,
     progress: bool = False,
 ) -> ShapleyResult:
@@ -112,6 +114,10 @@ def estimate_shapley(
         Orderings added per round of the adaptive permutation estimator. By default the
         first round has 32 and later rounds are sized from the current error (at most doubling
         the total).
+    sampling : {"antithetic", "stratified"}, default "antithetic"
+        How the permutation method draws orderings: antithetic pairs, or Latin blocks of
+        cyclic shifts with their reverses (quasi-random, position-stratified; see
+        :func:`permutation_plan`).
     random_state : int, numpy.random.Generator or None
         Results are deterministic given an int or a seeded Generator.
     progress : bool, default=False
@@ -144,6 +150,7 @@ def estimate_shapley(
     ('exact', [[1.0, -2.0, 0.5], [2.0, -4.0, 1.0]])
     """
     check_option("method", method, METHODS)
+    check_option("sampling", sampling, ("antithetic", "stratified"))
     _check_order(order)
     if not callable(game):
         raise TypeError(f"game must be callable as game(masks) -> values, got {type(game).__name__}.")
@@ -175,10 +182,10 @@ def estimate_shapley(
             return _estimate_exact(cache, order, max_evals)
         if method == "permutation":
             if n_permutations is not None:
-                orderings, unit = _sample_orderings(order, n_permutations, rng, antithetic=True)
+                orderings, unit = _sample_orderings(order, n_permutations, rng, antithetic=True, sampling=sampling)
                 plan = plan_from_orderings(orderings, unit)
                 return apply_plan(plan, cache.evaluate(plan.masks, desc="coalitions"))
-            return _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations)
+            return _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling)
         return _estimate_kernel(cache, order.n_players, rng, max_evals, tol)
 
 
@@ -282,10 +289,10 @@ def _estimate_exact(cache: _GameCache, order: PartialOrder, max_evals: int | Non
 
 
 # ---------------------------------------------------------------------------- permutation
-def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations) -> ShapleyResult:
+def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling="antithetic") -> ShapleyResult:
     d = order.n_players
     antithetic = order.layers is not None
-    unit = 2 if antithetic else 1
+    unit = unit_size(order, antithetic=antithetic, sampling=sampling)
     min_evals = 2 * d if antithetic else d + 1
     if max_evals is None:
         max_evals = max(1000 * d, min_evals)
@@ -302,7 +309,7 @@ def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations)
     converged = False
     reason = None
     for _ in _progress(itertools.count(), desc="permutation rounds"):
-        orderings, units = _sample_orderings(order, batch, rng, antithetic=antithetic)
+        orderings, units = _sample_orderings(order, batch, rng, antithetic=antithetic, sampling=sampling)
         plan = plan_from_orderings(orderings, units)
         missing = cache.n_missing(plan.masks)
         remaining = max_evals - cache.size

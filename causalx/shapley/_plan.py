@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from causalx._config import get_config
 from causalx.shapley import _bits
 from causalx.shapley._order import PartialOrder, _TooManyDownsets
-from causalx.utils import check_interval, check_random_state
+from causalx.utils import check_interval, check_option, check_random_state
 
 __all__ = ["ShapleyPlan", "ShapleyResult", "apply_plan", "exact_plan", "permutation_plan"]
 
@@ -192,7 +192,12 @@ def exact_plan(order: PartialOrder, *, max_coalitions: int = MAX_EXACT_COALITION
 
 
 def permutation_plan(
-    order: PartialOrder, n_permutations: int, random_state=None, *, antithetic: bool = True
+    order: PartialOrder,
+    n_permutations: int,
+    random_state=None,
+    *,
+    antithetic: bool = True,
+    sampling: str = "antithetic",
 ) -> ShapleyPlan:
     """A plan from sampled orderings (uniform over the linear extensions of ``order``).
 
@@ -210,11 +215,18 @@ def permutation_plan(
         Number of orderings. With antithetic pairs an odd number is rounded up to even.
     random_state : int, numpy.random.Generator or None
     antithetic : bool, default=True
+    sampling : {"antithetic", "stratified"}, default "antithetic"
+        ``"stratified"`` (quasi-random): each sampling unit is a Latin block — a uniform
+        ordering and its cyclic shifts within every layer, so that each player takes each
+        position of its layer once per block — together with the antithetic reverses. Every
+        single ordering is still uniform, so the estimator stays unbiased; the position
+        stratification removes the variance due to where a player lands. Symmetric and layered
+        orders only (general orders fall back to plain sampling).
 
     Returns
     -------
     ShapleyPlan
-        With ``method="permutation"``; ``n_groups`` = number of pairs (or orderings).
+        With ``method="permutation"``; ``n_groups`` = number of pairs (or orderings, or blocks).
 
     References
     ----------
@@ -232,12 +244,27 @@ def permutation_plan(
     _check_order(order)
     check_interval("n_permutations", n_permutations, low=1, integer=True)
     rng = check_random_state(random_state)
-    orderings, unit = _sample_orderings(order, int(n_permutations), rng, antithetic=antithetic)
+    orderings, unit = _sample_orderings(order, int(n_permutations), rng, antithetic=antithetic, sampling=sampling)
     return plan_from_orderings(orderings, unit)
 
 
-def _sample_orderings(order, n, rng, *, antithetic):
+SAMPLINGS = ("antithetic", "stratified")
+
+
+def unit_size(order, *, antithetic: bool = True, sampling: str = "antithetic") -> int:
+    """Orderings per independent sampling unit of :func:`_sample_orderings`."""
+    if order.layers is None:
+        return 1
+    if sampling == "stratified":
+        return 2 * max(len(layer) for layer in order.layers)
+    return 2 if antithetic else 1
+
+
+def _sample_orderings(order, n, rng, *, antithetic, sampling="antithetic"):
     """Orderings ``(R, d)`` and their sampling unit ``(R,)``."""
+    check_option("sampling", sampling, SAMPLINGS)
+    if sampling == "stratified" and order.layers is not None:
+        return _latin_blocks(order, n, rng)
     if antithetic and order.layers is not None:
         n_pairs = -(-n // 2)
         first = order.sample_linear_extensions(n_pairs, rng)
@@ -248,6 +275,27 @@ def _sample_orderings(order, n, rng, *, antithetic):
         orderings = order.sample_linear_extensions(n, rng)
         unit = np.arange(n)
     return orderings, unit
+
+
+def _latin_blocks(order, n, rng):
+    """Latin blocks of orderings (cyclic shifts within layers) with their reverses, ``>= n`` rows."""
+    layers = order.layers
+    d = order.n_players
+    block = max(len(layer) for layer in layers)
+    n_blocks = -(-n // (2 * block))
+    base = order.sample_linear_extensions(n_blocks, rng)
+    shifted = np.empty((n_blocks, block, d), dtype=base.dtype)
+    start = 0
+    for layer in layers:
+        size = len(layer)
+        seg = base[:, start : start + size]
+        for k in range(block):  # loop over the block's shifts; vectorised over blocks
+            shifted[:, k, start : start + size] = np.roll(seg, -(k % size), axis=1)
+        start += size
+    first = shifted.reshape(n_blocks * block, d)
+    second = reverse_within_layers(first, layers).reshape(n_blocks, block, d)
+    orderings = np.concatenate([shifted, second], axis=1).reshape(n_blocks * 2 * block, d)
+    return orderings, np.repeat(np.arange(n_blocks), 2 * block)
 
 
 def reverse_within_layers(orderings: np.ndarray, layers) -> np.ndarray:
