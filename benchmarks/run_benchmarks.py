@@ -256,7 +256,7 @@ def workload_scaling(args, records, scaling, on_step=None):
             t, e = timed(lambda: causalx_marginal(model, bg, rows, algorithm="blackbox"))
             entry.update(exact_s=t, exact_rows=e.provenance["n_model_evals"],
                          exact_diff=float(np.abs(e.values - exact).max()))
-        for tol in (0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001):
+        for tol in (0.3, 0.2, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, 0.005, 0.002, 0.001):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t, e = timed(lambda: causalx_marginal(model, bg, rows, algorithm="blackbox", method="permutation",
@@ -266,6 +266,20 @@ def workload_scaling(args, records, scaling, on_step=None):
                 entry.update(cx_rows=e.provenance["n_model_evals"], cx_s=t, cx_err=err, cx_tol=tol,
                              cx_reached=err <= target)
                 break
+        # the same estimator with a fixed number of orderings, doubled like shap's max_evals below:
+        # rows per error of the estimator itself, without the stopping rule's granularity
+        n_perm = 2
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t, e = timed(lambda: causalx_marginal(model, bg, rows, algorithm="blackbox", method="permutation",
+                                                      n_permutations=n_perm))
+            err = float(np.abs(e.values - exact).max())
+            if err <= target or n_perm >= 2**12:
+                entry.update(fx_perm=n_perm, fx_rows=e.provenance["n_model_evals"], fx_s=t, fx_err=err,
+                             fx_reached=err <= target)
+                break
+            n_perm *= 2
         evals = 2 * (2 * d + 1)
         while True:
             t, (vals, nr) = timed(lambda: shap_permutation(model, bg, rows, max_evals=evals))
@@ -530,20 +544,29 @@ def render(args, records, scaling, notes, goals, wall, shapr=(), load=((), ()), 
         lines += [
             "## Scaling: model rows to reach a target error",
             "",
-            "Target: max abs error ≤ 1% of max |φ| over 2 explained rows (exact values from the tree path). causalx: "
-            "antithetic permutations with the convergence rule, `tol` lowered until the target is met; shap: "
-            "PermutationExplainer, `max_evals` doubled until the target is met.",
+            "Target: max abs error ≤ 1% of max |φ| over 2 explained rows (exact values from the tree path), 100 "
+            "background rows. causalx (tol): antithetic permutations with the convergence rule, `tol` lowered "
+            "(0.3, 0.2, 0.1, 0.07, 0.05, 0.03, 0.02, 0.01, …) until the target is met; causalx (fixed): the same "
+            "estimator with `n_permutations` = 2, 4, 8, … doubled until the target is met (rows per error of the "
+            "estimator itself, without the stopping rule's granularity); shap: PermutationExplainer, `max_evals` "
+            "doubled until the target is met. Rows count distinct coalitions × background rows × explained rows "
+            "(causalx evaluates each distinct coalition once).",
             "",
-            "| d | tree path s | exact black-box s | exact rows | causalx tol | causalx rows | causalx s | causalx err | "
-            "shap max_evals | shap rows | shap s | shap err | shap rows / causalx rows |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| d | tree path s | exact black-box s | exact rows | causalx tol | causalx (tol) rows | s | err | "
+            "causalx orderings | causalx (fixed) rows | s | err | "
+            "shap max_evals | shap rows | shap s | shap err | shap rows / causalx (tol) rows | "
+            "shap rows / causalx (fixed) rows |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for e in scaling:
             lines.append(
                 f"| {e['d']} | {e['tree_s']:.3f} | {fmt(e.get('exact_s'), '.2f')} | {fmt(e.get('exact_rows'), ',')} | "
                 f"{e['cx_tol']} | {e['cx_rows']:,}{'' if e['cx_reached'] else ' (not reached)'} | {e['cx_s']:.2f} | "
-                f"{e['cx_err']:.2e} | {e['shap_evals']} | {e['shap_rows']:,}{'' if e['shap_reached'] else ' (not reached)'} | "
-                f"{e['shap_s']:.2f} | {e['shap_err']:.2e} | {e['shap_rows'] / e['cx_rows']:.2f} |"
+                f"{e['cx_err']:.2e} | {e['fx_perm']} | {e['fx_rows']:,}{'' if e['fx_reached'] else ' (not reached)'} | "
+                f"{e['fx_s']:.2f} | {e['fx_err']:.2e} | "
+                f"{e['shap_evals']} | {e['shap_rows']:,}{'' if e['shap_reached'] else ' (not reached)'} | "
+                f"{e['shap_s']:.2f} | {e['shap_err']:.2e} | {e['shap_rows'] / e['cx_rows']:.2f} | "
+                f"{e['shap_rows'] / e['fx_rows']:.2f} |"
             )
         lines.append("")
     if shapr:
@@ -574,7 +597,8 @@ def render(args, records, scaling, notes, goals, wall, shapr=(), load=((), ()), 
         for e in shapr:
             c = e["case"]
             ref = c["shapr_s"] * e["n_rows"] / c["rows"]
-            pub = c["shapr_txt"] if e["n_rows"] == c["rows"] else f"{ref:.1f} ({c['shapr_txt']} prorated to {e['n_rows']} rows)"
+            pub = (c["shapr_txt"] if e["n_rows"] == c["rows"]
+                   else f"{ref:.1f} ({c['shapr_txt']} prorated to {e['n_rows']} rows)")
             lines.append(
                 f"| {c['key']} | {e['n_rows']} | {e['rows']:,} | {e['seconds']:.2f} (explain {e['explain_s']:.2f}) | "
                 f"{e['floor']:.2f} | {e['seconds'] / e['floor']:.1f} | {pub} | {ref / e['seconds']:.1f}× | "
