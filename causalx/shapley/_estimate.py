@@ -108,8 +108,10 @@ def estimate_shapley(
         permutation and kernel estimators. Defaults: ``1000 d`` (permutation) and
         ``min(2**d − 2, 2048) + 2`` (kernel). Ignored when ``n_permutations`` is given.
     tol : float, default=0.01
-        Adaptive rule: stop once ``max(stderr) <= tol * max|φ|`` (max over explicands and
-        players, floored at 1e-12).
+        Adaptive rule: stop once the estimator's own standard error (the spread across sampled
+        orderings) satisfies ``max(se) <= tol * max|φ|`` (max over explicands and players,
+        floored at 1e-12). The Monte Carlo error of v(S) is still part of the reported
+        ``stderr`` but not of the rule: more orderings do not reduce it (more draws do).
     batch_permutations : int, optional
         Orderings added per round of the adaptive permutation estimator. By default the
         first round has 32 and later rounds are sized from the current error (at most doubling
@@ -323,9 +325,12 @@ def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations,
         for rows, est in group_estimates(plan, values):
             acc.add(rows, est)
         acc.commit(plan.n_groups)
-        se, phi = acc.stderr(), acc.mean
+        # stop on the estimator's own error: the Monte Carlo error of v(S) (the replicates'
+        # spread) does not shrink with more orderings — it is controlled by the draws per
+        # coalition — so counting it here would only make the rule sample orderings in vain
+        phi = acc.mean
         thresh = max(tol * float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
-        worst = float(np.max(se))
+        worst = float(np.max(acc.sampling_stderr()))
         if acc.n_groups >= MIN_GROUPS and worst <= thresh:
             converged = True
             break
@@ -347,7 +352,7 @@ def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations,
         raise ValueError(f"max_evals={max_evals} is too low to evaluate a single ordering.")
     se, phi = acc.stderr(), acc.mean
     if not converged:
-        achieved = float(np.max(se)) / max(float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
+        achieved = float(np.max(acc.sampling_stderr())) / max(float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
         limit = f"max_evals={max_evals} distinct coalitions" if reason == "budget" else f"{MAX_ORDERINGS} orderings"
         warnings.warn(
             f"The permutation estimator stopped at {limit} before reaching tol={tol}: "
@@ -414,6 +419,11 @@ class _GroupAccumulator:
     def commit(self, g: int) -> None:
         self.n_groups += g
 
+    def sampling_stderr(self) -> np.ndarray:
+        """The estimator's own error (spread across sampling units): what more orderings reduce."""
+        n = self.n_groups
+        return np.sqrt(self.m2 / (n - 1) / n) if n > 1 else np.full(self.mean.shape, np.inf)
+
     def stderr(self) -> np.ndarray:
         n = self.n_groups
         se2 = self.m2 / (n - 1) / n if n > 1 else np.full(self.mean.shape, np.inf)
@@ -457,9 +467,14 @@ def _estimate_kernel(cache, d, rng, max_evals, tol) -> ShapleyResult:
         if n_samples == 0:
             raise ValueError(f"max_evals={budget} is too low for the kernel method.")
         masks = np.concatenate(samples)
-        result = kernel_solve(masks, cache.evaluate(masks), v_empty, v_full)
+        values = cache.evaluate(masks)
+        result = kernel_solve(masks, values, v_empty, v_full)
+        # the rule uses the estimator's own error (the solve on replicate means, B = 1): more
+        # coalitions do not reduce the Monte Carlo error of v(S)
+        sampling = kernel_solve(masks, values.mean(axis=2, keepdims=True), v_empty.mean(axis=-1, keepdims=True),
+                                v_full.mean(axis=-1, keepdims=True)) if values.shape[2] > 1 else result
         thresh = max(tol * float(np.max(np.abs(result.values))), ABS_TOL_FLOOR)
-        if n_samples >= 2 * MIN_GROUPS and float(np.max(result.stderr)) <= thresh:
+        if n_samples >= 2 * MIN_GROUPS and float(np.max(sampling.stderr)) <= thresh:
             converged = True
             break
         if cache.size >= budget and n_interior > budget - 2:
@@ -468,7 +483,7 @@ def _estimate_kernel(cache, d, rng, max_evals, tol) -> ShapleyResult:
             break
         round_size = _round_up(min(n_samples, max_samples - n_samples), 2)
     if not converged:
-        achieved = float(np.max(result.stderr)) / max(float(np.max(np.abs(result.values))), ABS_TOL_FLOOR)
+        achieved = float(np.max(sampling.stderr)) / max(float(np.max(np.abs(result.values))), ABS_TOL_FLOOR)
         warnings.warn(
             f"The kernel estimator stopped at max_evals={budget} distinct coalitions ({n_samples} samples) "
             f"before reaching tol={tol}: max(stderr) / max|phi| = {achieved:.3g}. Raise max_evals or tol.",
