@@ -21,7 +21,7 @@ app = typer.Typer(
         "  causalx validate graphs/lg_chain.yaml\n\n"
         "  causalx demo --rows 50\n\n"
         "  causalx check --graph graphs/lg_chain.yaml --data data.csv\n\n"
-        "  causalx run case_studies/simulated_mediator/config.yaml --out report\n\n"
+        "  causalx run case_studies/solar_cell/config.yaml --out report\n\n"
         "  causalx explain --graph G.yaml --data D.csv --target y --value causal --out values.csv\n\n"
         "Exit codes: 0 ok; 1 the data contradict the graph (with --fail-on-violation); "
         "2 bad input (spec, config, data or option errors)."
