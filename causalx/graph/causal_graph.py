@@ -502,6 +502,32 @@ class CausalGraph:
             "name": self._name,
         }
 
+    def replace(self, **changes: Any) -> CausalGraph:
+        """A new graph with some constructor arguments changed; the rest (attributes,
+        constraints, target, name) are kept.
+
+        Parameters
+        ----------
+        **changes
+            Any of ``nodes``, ``edges``, ``confounded``, ``components``, ``target``,
+            ``constraints``, ``name``.
+
+        Examples
+        --------
+        >>> g = CausalGraph({"a": {"unit": "eV"}, "b": {}}, ["a -> b"], name="g")
+        >>> h = g.replace(edges=[], confounded=["a <-> b"])
+        >>> h.edges, h.confounded, h.node_attributes("a"), h.name
+        ((), (('a', 'b'),), {'unit': 'eV'}, 'g')
+        """
+        kwargs = self._kwargs()
+        unknown = sorted(set(changes) - set(kwargs))
+        if unknown:
+            raise TypeError(
+                f"replace() got unknown argument(s) {unknown}; accepted are {', '.join(sorted(kwargs))}."
+            )
+        kwargs.update(changes)
+        return CausalGraph(**kwargs)
+
     def __reduce__(self):
         return (_rebuild, (self._kwargs(),))
 

@@ -1,0 +1,87 @@
+"""Every named option of causalx, declared once (layer L0).
+
+Each option is a :data:`typing.Literal` alias; the tuple of its accepted values is derived from
+the alias (``typing.get_args``), never written again. The explainer's
+``_parameter_constraints``, the run config's pydantic models, the CLI's choices, the graph spec
+and the samplers all read these names, so adding a value here adds it everywhere (and the
+error messages list it).
+
+Examples
+--------
+>>> from causalx._options import VALUES, METHODS
+>>> VALUES
+('marginal', 'conditional', 'causal')
+>>> METHODS
+('auto', 'exact', 'permutation', 'kernel')
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "ALGORITHMS",
+    "BACKENDS",
+    "CI_METHODS",
+    "CI_TESTS",
+    "CORRECTIONS",
+    "DISCOVERY_TESTS",
+    "ESTIMATORS",
+    "METHODS",
+    "NODE_TYPES",
+    "PERMUTATION_SAMPLINGS",
+    "SAMPLERS",
+    "TASKS",
+    "VALUES",
+    "Algorithm",
+    "Backend",
+    "CIMethod",
+    "CITest",
+    "Correction",
+    "DiscoveryTest",
+    "Method",
+    "NodeType",
+    "PermutationSampling",
+    "SamplerName",
+    "Task",
+    "Value",
+]
+
+#: what v(S) is: E over P(X_S̄), P(X_S̄ | x_S) or P(X_S̄ | do(x_S))
+Value = Literal["marginal", "conditional", "causal"]
+#: the distribution model that fills absent features (a BaseSampler instance is accepted too)
+SamplerName = Literal["gaussian", "mechanism", "vae"]
+#: the Shapley estimator ("auto" resolves to one of the others)
+Method = Literal["auto", "exact", "permutation", "kernel"]
+#: how the permutation estimator draws orderings
+PermutationSampling = Literal["antithetic", "stratified"]
+#: how marginal values are computed: from a tree model's structure, or by model evaluations
+Algorithm = Literal["auto", "tree", "blackbox"]
+#: where model evaluations run
+Backend = Literal["local", "dask"]
+#: node types of the graph spec
+NodeType = Literal["continuous", "binary", "categorical", "ordinal"]
+#: conditional-independence tests (``"auto"`` picks one per test from the data types)
+CITest = Literal["fisherz", "regression", "kci", "chi2", "gsq"]
+CIMethod = Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"]
+#: the tests causal-learn's PC accepts for the suggested edges
+DiscoveryTest = Literal["fisherz", "kci", "chisq", "gsq"]
+#: multiple-testing corrections of the falsification report
+Correction = Literal["holm", "bh", "bonferroni", "none"]
+#: the kind of model a run config fits
+Task = Literal["auto", "regression", "classification"]
+
+VALUES: tuple[str, ...] = get_args(Value)
+SAMPLERS: tuple[str, ...] = get_args(SamplerName)
+METHODS: tuple[str, ...] = get_args(Method)
+#: the estimators ``method="auto"`` can resolve to, plus the tree path's own name
+ESTIMATORS: tuple[str, ...] = tuple(m for m in METHODS if m != "auto") + ("tree",)
+PERMUTATION_SAMPLINGS: tuple[str, ...] = get_args(PermutationSampling)
+ALGORITHMS: tuple[str, ...] = get_args(Algorithm)
+BACKENDS: tuple[str, ...] = get_args(Backend)
+NODE_TYPES: tuple[str, ...] = get_args(NodeType)
+CI_TESTS: tuple[str, ...] = get_args(CITest)
+CI_METHODS: tuple[str, ...] = get_args(CIMethod)
+DISCOVERY_TESTS: tuple[str, ...] = get_args(DiscoveryTest)
+CORRECTIONS: tuple[str, ...] = get_args(Correction)
+TASKS: tuple[str, ...] = get_args(Task)
