@@ -24,20 +24,20 @@ class Explanation:
 
     Parameters
     ----------
-    values : ndarray of shape (n_samples, n_features)
+    values : ndarray of shape (n_rows, n_features)
         The attribution of each feature for each explained row.
-    base_values : ndarray of shape (n_samples,)
+    base_values : ndarray of shape (n_rows,)
         ``v(empty set)``: the expected model output the attributions start from. Efficiency:
         ``values.sum(1) == f(x) - base_values``.
-    stderr : ndarray of shape (n_samples, n_features)
+    stderr : ndarray of shape (n_rows, n_features)
         Standard error of each value (estimator sampling and Monte Carlo error together).
-    data : ndarray of shape (n_samples, n_features)
+    data : ndarray of shape (n_rows, n_features)
         The explained rows, in ``feature_names`` order.
     feature_names : tuple of str
         The players (the graph's feature nodes).
-    output : ndarray of shape (n_samples,)
+    output : ndarray of shape (n_rows,)
         The model output ``f(x)`` of each explained row.
-    direct, indirect : ndarray of shape (n_samples, n_features) or None
+    direct, indirect : ndarray of shape (n_rows, n_features) or None
         With ``explain(X, decompose=True)``: the direct and indirect parts,
         ``direct + indirect == values``.
     provenance : dict
@@ -85,8 +85,13 @@ class Explanation:
     # ------------------------------------------------------------------ shape and slicing
     @property
     def shape(self) -> tuple[int, int]:
-        """``(n_samples, n_features)``."""
+        """``(n_rows, n_features)``."""
         return self.values.shape
+
+    @property
+    def n_rows(self) -> int:
+        """Number of explained rows (``n_samples`` of the explainer is Monte Carlo draws, not rows)."""
+        return int(self.values.shape[0])
 
     def __len__(self) -> int:
         return self.values.shape[0]
@@ -212,7 +217,7 @@ class Explanation:
     def __repr__(self) -> str:
         p = self.provenance
         return (
-            f"Explanation(n_samples={self.shape[0]}, n_features={self.shape[1]}, "
+            f"Explanation(n_rows={self.shape[0]}, n_features={self.shape[1]}, "
             f"value={p.get('value')!r}, sampler={p.get('sampler')!r}, method={p.get('method')!r}, "
             f"asymmetric={p.get('asymmetric')!r}, decomposed={self.direct is not None})"
         )

@@ -8,18 +8,24 @@ Pure numpy/scipy: nothing here knows about models, samplers or graphs. A *game* 
   linear extensions.
 * :func:`exact_plan`, :func:`permutation_plan`, :func:`apply_plan` — linear transition plans.
 * :func:`kernel_masks`, :func:`kernel_solve` — unbiased KernelSHAP (symmetric values).
-* :func:`estimate_shapley` — the dispatcher with caching and adaptive stopping.
+* :func:`tree_shapley` — exact marginal values from a tree ensemble's structure.
+* :func:`estimate_shapley` — the dispatcher (exact / permutation / kernel, and the
+  direct/indirect split) with caching and adaptive stopping; :func:`resolve_method` — what
+  ``method="auto"`` resolves to.
 """
 
-from causalx.shapley._estimate import estimate_shapley, n_coalitions_needed
+from causalx.shapley._estimate import AUTO_EXACT_MAX, estimate_shapley, n_coalitions_needed, resolve_method
 from causalx.shapley._kernel import kernel_masks, kernel_solve
 from causalx.shapley._order import PartialOrder
 from causalx.shapley._plan import ShapleyPlan, ShapleyResult, apply_plan, exact_plan, permutation_plan
+from causalx.shapley._tree import TreeEnsemble, tree_marginal_shapley, tree_shapley
 
 __all__ = [
+    "AUTO_EXACT_MAX",
     "PartialOrder",
     "ShapleyPlan",
     "ShapleyResult",
+    "TreeEnsemble",
     "apply_plan",
     "estimate_shapley",
     "exact_plan",
@@ -27,4 +33,7 @@ __all__ = [
     "kernel_solve",
     "n_coalitions_needed",
     "permutation_plan",
+    "resolve_method",
+    "tree_marginal_shapley",
+    "tree_shapley",
 ]

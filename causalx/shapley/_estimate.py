@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from causalx._config import config_context
+from causalx._options import METHODS, PERMUTATION_SAMPLINGS
 from causalx.exceptions import ConvergenceWarning
 from causalx.shapley import _bits
 from causalx.shapley._kernel import kernel_masks, kernel_solve
@@ -34,9 +35,8 @@ from causalx.shapley._plan import (
 from causalx.utils import check_interval, check_option, check_random_state
 from causalx.utils.progress import progress as _progress
 
-__all__ = ["estimate_shapley", "n_coalitions_needed"]
+__all__ = ["AUTO_EXACT_MAX", "estimate_shapley", "n_coalitions_needed", "resolve_method"]
 
-METHODS = ("auto", "exact", "permutation", "kernel")
 #: ``method="auto"`` uses the exact method up to this many coalitions
 AUTO_EXACT_MAX = 2**12
 #: at most this many masks per game call
@@ -51,6 +51,8 @@ MAX_ORDERINGS = 2**17
 ABS_TOL_FLOOR = 1e-12
 
 Game = Callable[[np.ndarray], np.ndarray]
+"""The game protocol: ``game(masks) -> values`` of shape ``(n, m, B)``; optionally
+``game.transitions(masks, players) -> (n, T, B)`` for the direct/indirect split (``decompose``)."""
 
 
 def n_coalitions_needed(order: PartialOrder) -> int:
@@ -73,11 +75,31 @@ def n_coalitions_needed(order: PartialOrder) -> int:
     return count_downsets(order.before)
 
 
+def resolve_method(order: PartialOrder, method: str = "auto", *, max_evals: int | None = None) -> str:
+    """The estimator ``method`` stands for: ``"auto"`` is exact when the order needs at most
+    ``AUTO_EXACT_MAX`` (4096) coalitions — and at most ``max_evals`` when given — else permutation.
+
+    Examples
+    --------
+    >>> resolve_method(PartialOrder.symmetric(12)), resolve_method(PartialOrder.symmetric(13))
+    ('exact', 'permutation')
+    >>> resolve_method(PartialOrder.symmetric(4), max_evals=8), resolve_method(PartialOrder.symmetric(4), "kernel")
+    ('permutation', 'kernel')
+    """
+    check_option("method", method, METHODS)
+    _check_order(order)
+    if method != "auto":
+        return method
+    limit = AUTO_EXACT_MAX if max_evals is None else min(AUTO_EXACT_MAX, max_evals)
+    return "exact" if order.n_downsets(limit=limit) is not None else "permutation"
+
+
 def estimate_shapley(
     game: Game,
     order: PartialOrder,
     *,
     method: str = "auto",
+    decompose: bool = False,
     n_permutations: int | None = None,
     max_evals: int | None = None,
     tol: float = 0.01,
@@ -94,19 +116,27 @@ def estimate_shapley(
         ``game(masks) -> values``: ``masks`` of shape ``(m, d)``, bool; ``values`` of shape
         ``(n, m, B)``: ``n`` explicands, ``B >= 1`` Monte Carlo replicates (a 2-D result is read
         as ``B = 1``). Called with at most 4096 masks at a time, each distinct mask once.
+        With ``decompose=True`` it must also have ``game.transitions(masks, players)``
+        returning ``u(S_t, i_t)`` of shape ``(n, T, B)`` for the transitions ``t`` (see
+        :func:`apply_plan`).
     order : PartialOrder
         Orderings to average over (symmetric, layered or general).
     method : {"auto", "exact", "permutation", "kernel"}, default="auto"
         ``"auto"`` is exact when ``n_coalitions_needed(order) <= 4096`` (and within
-        ``max_evals`` when given), permutation otherwise. ``"kernel"`` supports symmetric
-        orders only.
+        ``max_evals`` when given), permutation otherwise (:func:`resolve_method`).
+        ``"kernel"`` supports symmetric orders only, and no ``decompose``.
+    decompose : bool, default False
+        Also split every value into a direct and an indirect part (``direct + indirect ==
+        values``) from the game's ``transitions``; the adaptive rule then also waits for the
+        parts' errors, and ``max_evals`` counts the transitions as evaluations too.
     n_permutations : int, optional
-        Permutation method: use exactly this many orderings (rounded up to even for antithetic
-        pairs) instead of the adaptive rule. Only valid with ``"permutation"`` or ``"auto"``.
+        Permutation method: use exactly this many orderings (rounded up to whole sampling
+        units) instead of the adaptive rule. Only valid with ``"permutation"`` or ``"auto"``.
     max_evals : int, optional
-        Budget of distinct coalitions evaluated (empty and full included) for the adaptive
-        permutation and kernel estimators. Defaults: ``1000 d`` (permutation) and
-        ``min(2**d − 2, 2048) + 2`` (kernel). Ignored when ``n_permutations`` is given.
+        Budget of distinct coalitions evaluated (empty and full included; plus the transitions
+        when decomposing) for the adaptive permutation and kernel estimators. Defaults:
+        ``1000 d`` (permutation) and ``min(2**d − 2, 2048) + 2`` (kernel). Ignored when
+        ``n_permutations`` is given.
     tol : float, default=0.01
         Adaptive rule: stop once the estimator's own standard error (the spread across sampled
         orderings) satisfies ``max(se) <= tol * max|φ|`` (max over explicands and players,
@@ -128,6 +158,7 @@ def estimate_shapley(
     Returns
     -------
     ShapleyResult
+        With ``direct``/``indirect`` (and their errors) when ``decompose``.
 
     Warns
     -----
@@ -141,6 +172,8 @@ def estimate_shapley(
     .. [2] Mitchell, R., Cooper, J., Frank, E. and Holmes, G. (2022). Sampling permutations for
        Shapley value estimation. JMLR 23(43).
     .. [3] Covert, I. and Lee, S.-I. (2021). Improving KernelSHAP. AISTATS.
+    .. [4] Heskes, T., Sijben, E., Bucur, I. G. and Claassen, T. (2020). Causal Shapley values.
+       NeurIPS 33 (the direct/indirect split).
 
     Examples
     --------
@@ -152,10 +185,15 @@ def estimate_shapley(
     ('exact', [[1.0, -2.0, 0.5], [2.0, -4.0, 1.0]])
     """
     check_option("method", method, METHODS)
-    check_option("sampling", sampling, ("antithetic", "stratified"))
+    check_option("sampling", sampling, PERMUTATION_SAMPLINGS)
     _check_order(order)
     if not callable(game):
         raise TypeError(f"game must be callable as game(masks) -> values, got {type(game).__name__}.")
+    if decompose and not callable(getattr(game, "transitions", None)):
+        raise TypeError(
+            f"decompose=True needs a game with a transitions(masks, players) method; "
+            f"{type(game).__name__} has none."
+        )
     if n_permutations is not None:
         check_interval("n_permutations", n_permutations, low=1, integer=True)
     if max_evals is not None:
@@ -165,9 +203,7 @@ def estimate_shapley(
     check_interval("tol", tol, low=0.0)
     rng = check_random_state(random_state)
 
-    if method == "auto":
-        limit = AUTO_EXACT_MAX if max_evals is None else min(AUTO_EXACT_MAX, max_evals)
-        method = "exact" if order.n_downsets(limit=limit) is not None else "permutation"
+    method = resolve_method(order, method, max_evals=max_evals)
     if n_permutations is not None and method != "permutation":
         raise ValueError(
             f"n_permutations is only used by method='permutation', got method={method!r}."
@@ -177,17 +213,20 @@ def estimate_shapley(
             "method='kernel' supports symmetric values only; use method='permutation' (or 'exact') "
             "for asymmetric orders."
         )
+    if method == "kernel" and decompose:
+        raise ValueError("decompose=True needs method='exact' or 'permutation', not 'kernel'.")
     cache = _GameCache(game, order.n_players)
     ctx = config_context(show_progress=True) if progress else contextlib.nullcontext()
     with ctx:
         if method == "exact":
-            return _estimate_exact(cache, order, max_evals)
+            return _estimate_exact(cache, order, max_evals, decompose)
         if method == "permutation":
             if n_permutations is not None:
-                orderings, unit = _sample_orderings(order, n_permutations, rng, antithetic=True, sampling=sampling)
+                orderings, unit = _sample_orderings(order, n_permutations, rng, sampling=sampling)
                 plan = plan_from_orderings(orderings, unit)
-                return apply_plan(plan, cache.evaluate(plan.masks, desc="coalitions"))
-            return _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling)
+                return apply_plan(plan, cache.evaluate(plan.masks, desc="coalitions"),
+                                  u=cache.transitions(plan) if decompose else None)
+            return _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling, decompose)
         return _estimate_kernel(cache, order.n_players, rng, max_evals, tol)
 
 
@@ -203,6 +242,23 @@ class _GameCache:
         self._vals: np.ndarray | None = None  # (n, capacity, B)
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None
         self.n_calls = 0
+        self.n_transitions = 0  # transition values u(S_t, i_t) evaluated (decompose)
+
+    @property
+    def n_evaluated(self) -> int:
+        """Evaluations counted against ``max_evals``: distinct coalitions plus transitions."""
+        return self.size + self.n_transitions
+
+    def transitions(self, plan) -> np.ndarray:
+        """Transition values ``u(S_t, i_t)`` ``(n, T, B)`` of a plan, in chunks of GAME_BATCH."""
+        base, player = plan.masks[plan.base], plan.player
+        parts = []
+        for lo in range(0, len(player), GAME_BATCH):
+            out = np.asarray(self.game.transitions(base[lo : lo + GAME_BATCH].copy(), player[lo : lo + GAME_BATCH]),
+                             dtype=float)
+            parts.append(out[:, :, None] if out.ndim == 2 else out)
+        self.n_transitions += len(player)
+        return np.concatenate(parts, axis=1)
 
     def _index(self):
         if self._sorted is None:
@@ -280,64 +336,72 @@ class _GameCache:
 
 
 # ---------------------------------------------------------------------------- exact
-def _estimate_exact(cache: _GameCache, order: PartialOrder, max_evals: int | None) -> ShapleyResult:
+def _estimate_exact(cache: _GameCache, order: PartialOrder, max_evals: int | None, decompose: bool) -> ShapleyResult:
     plan = exact_plan(order)
     if max_evals is not None and len(plan.masks) > max_evals:
         raise ValueError(
             f"The exact method needs {len(plan.masks)} coalitions, more than max_evals={max_evals}; "
             "raise max_evals or use method='permutation'."
         )
-    return apply_plan(plan, cache.evaluate(plan.masks, desc="coalitions"))
+    v = cache.evaluate(plan.masks, desc="coalitions")
+    return apply_plan(plan, v, u=cache.transitions(plan) if decompose else None)
 
 
 # ---------------------------------------------------------------------------- permutation
-def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling="antithetic") -> ShapleyResult:
+def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling="antithetic",
+                          decompose=False) -> ShapleyResult:
     d = order.n_players
-    antithetic = order.layers is not None
-    unit = unit_size(order, antithetic=antithetic, sampling=sampling)
-    min_evals = 2 * d if antithetic else d + 1
+    unit = unit_size(order, sampling=sampling)
+    min_evals = 2 * d if unit > 1 else d + 1
+    if decompose:
+        min_evals += unit * d  # one ordering's transitions per unit
     if max_evals is None:
         max_evals = max(1000 * d, min_evals)
     if max_evals < min_evals:
         raise ValueError(
             f"max_evals={max_evals} is too low for the permutation method: one "
-            f"{'antithetic pair of orderings' if antithetic else 'ordering'} needs up to {min_evals} "
-            f"coalitions (at least {min_evals} for {d} players)."
+            f"{'sampling unit of orderings' if unit > 1 else 'ordering'} needs up to {min_evals} "
+            f"evaluations for {d} players{' (transitions included)' if decompose else ''}."
         )
     full = np.ones(d, dtype=bool)
     empty = np.zeros(d, dtype=bool)
-    acc = _GroupAccumulator()
+    parts = ("values", "direct", "indirect") if decompose else ("values",)
+    acc = {part: _GroupAccumulator() for part in parts}
     batch = _round_up(batch_permutations or FIRST_BATCH, unit)
     converged = False
     reason = None
     for _ in _progress(itertools.count(), desc="permutation rounds"):
-        orderings, units = _sample_orderings(order, batch, rng, antithetic=antithetic, sampling=sampling)
+        orderings, units = _sample_orderings(order, batch, rng, sampling=sampling)
         plan = plan_from_orderings(orderings, units)
         missing = cache.n_missing(plan.masks)
-        remaining = max_evals - cache.size
-        if missing.sum() > remaining:
-            keep = _groups_within_budget(plan, missing, remaining)
+        remaining = max_evals - cache.n_evaluated
+        cost = missing.sum() + (plan.n_transitions if decompose else 0)
+        if cost > remaining:
+            keep = _groups_within_budget(plan, missing, remaining, per_group=unit * d if decompose else 0)
             if keep == 0:
                 reason = "budget"
                 break
             plan = plan_from_orderings(orderings[: keep * unit], units[: keep * unit])
         values = cache.evaluate(plan.masks, desc="coalitions")
-        for rows, est in group_estimates(plan, values):
-            acc.add(rows, est)
-        acc.commit(plan.n_groups)
+        u = cache.transitions(plan) if decompose else None
+        for part in parts:
+            for rows, est in group_estimates(plan, values, u=u, part=part):
+                acc[part].add(rows, est)
+            acc[part].commit(plan.n_groups)
         # stop on the estimator's own error: the Monte Carlo error of v(S) (the replicates'
         # spread) does not shrink with more orderings — it is controlled by the draws per
         # coalition — so counting it here would only make the rule sample orderings in vain
-        phi = acc.mean
+        phi = acc["values"].mean
         thresh = max(tol * float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
-        worst = float(np.max(acc.sampling_stderr()))
-        if acc.n_groups >= MIN_GROUPS and worst <= thresh:
+        worst = max(float(np.max(a.sampling_stderr())) for a in acc.values())
+        n_groups = acc["values"].n_groups
+        if n_groups >= MIN_GROUPS and worst <= thresh:
             converged = True
             break
-        if cache.size >= max_evals:
+        if cache.n_evaluated >= max_evals:
             reason = "budget"
             break
-        n_ord = acc.n_groups * unit
+        n_ord = n_groups * unit
         if n_ord >= MAX_ORDERINGS:
             reason = "orderings"
             break
@@ -348,38 +412,46 @@ def _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations,
             need = math.ceil(1.1 * n_ord * ratio) - n_ord
             max_round = max(FIRST_BATCH, 2**26 // ((d + 1) * d))  # bounds the (R, d+1, d) prefix masks
             batch = _round_up(int(min(max(need, FIRST_BATCH), n_ord, MAX_ORDERINGS - n_ord, max_round)), unit)
-    if acc.n_groups == 0:  # pragma: no cover - max_evals >= min_evals makes one unit fit
+    main = acc["values"]
+    if main.n_groups == 0:  # pragma: no cover - max_evals >= min_evals makes one unit fit
         raise ValueError(f"max_evals={max_evals} is too low to evaluate a single ordering.")
-    se, phi = acc.stderr(), acc.mean
+    phi = main.mean
     if not converged:
-        achieved = float(np.max(acc.sampling_stderr())) / max(float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
-        limit = f"max_evals={max_evals} distinct coalitions" if reason == "budget" else f"{MAX_ORDERINGS} orderings"
+        worst = max(float(np.max(a.sampling_stderr())) for a in acc.values())
+        achieved = worst / max(float(np.max(np.abs(phi))), ABS_TOL_FLOOR)
+        limit = f"max_evals={max_evals} evaluations" if reason == "budget" else f"{MAX_ORDERINGS} orderings"
         warnings.warn(
             f"The permutation estimator stopped at {limit} before reaching tol={tol}: "
-            f"max(stderr) / max|phi| = {achieved:.3g} after {acc.n_groups * unit} orderings. "
+            f"max(stderr) / max|phi| = {achieved:.3g} after {main.n_groups * unit} orderings. "
             "Raise max_evals or tol for a more precise estimate.",
             ConvergenceWarning,
             stacklevel=3,
         )
+    split = {}
+    if decompose:
+        split = dict(direct=acc["direct"].mean, indirect=acc["indirect"].mean,
+                     direct_stderr=acc["direct"].stderr(), indirect_stderr=acc["indirect"].stderr())
     return ShapleyResult(
         values=phi,
-        stderr=se,
+        stderr=main.stderr(),
         base_values=cache.value_of(empty),
         full_values=cache.value_of(full),
         method="permutation",
         n_coalitions=cache.size,
-        n_orderings=acc.n_groups * unit,
+        n_orderings=main.n_groups * unit,
         converged=converged,
+        **split,
     )
 
 
-def _groups_within_budget(plan, missing: np.ndarray, remaining: int) -> int:
-    """Largest number of leading sampling units whose new masks fit in ``remaining``."""
+def _groups_within_budget(plan, missing: np.ndarray, remaining: int, per_group: int = 0) -> int:
+    """Largest number of leading sampling units whose new masks (plus ``per_group`` transition
+    evaluations each) fit in ``remaining``."""
     n_masks = len(plan.masks)
     first = np.full(n_masks, plan.n_groups, dtype=np.intp)
     np.minimum.at(first, plan.base, plan.group)
     np.minimum.at(first, plan.added, plan.group)
-    cost = np.bincount(first[missing], minlength=plan.n_groups + 1)[: plan.n_groups]
+    cost = np.bincount(first[missing], minlength=plan.n_groups + 1)[: plan.n_groups] + per_group
     return int(np.searchsorted(np.cumsum(cost), remaining, side="right"))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from causalx._config import get_config
+from causalx._options import PERMUTATION_SAMPLINGS
 from causalx.shapley import _bits
 from causalx.shapley._order import PartialOrder, _TooManyDownsets
 from causalx.utils import check_interval, check_option, check_random_state
@@ -196,32 +197,29 @@ def permutation_plan(
     n_permutations: int,
     random_state=None,
     *,
-    antithetic: bool = True,
     sampling: str = "antithetic",
 ) -> ShapleyPlan:
     """A plan from sampled orderings (uniform over the linear extensions of ``order``).
 
     Each ordering ``π`` contributes its ``d`` steps ``pre_π(i) → pre_π(i) ∪ {i}`` with weight
     ``1 / R`` (``R`` orderings), so every ordering telescopes and efficiency holds exactly.
-    With ``antithetic=True`` each ordering is paired with its reverse (for a layered order, its
-    reverse within each layer, which is again a uniform linear extension); the pair is one
-    sampling unit. General (non-layered) orders have no such reversal and are sampled plainly.
     Coalitions are deduplicated, so each distinct mask appears once in ``masks``.
 
     Parameters
     ----------
     order : PartialOrder
     n_permutations : int
-        Number of orderings. With antithetic pairs an odd number is rounded up to even.
+        Number of orderings (rounded up to whole sampling units).
     random_state : int, numpy.random.Generator or None
-    antithetic : bool, default=True
-    sampling : {"antithetic", "stratified"}, default "antithetic"
-        ``"stratified"`` (quasi-random): each sampling unit is a Latin block — a uniform
+    sampling : {"antithetic", "stratified", "independent"}, default "antithetic"
+        ``"antithetic"``: each ordering is paired with its reverse (for a layered order, its
+        reverse within each layer, which is again a uniform linear extension); the pair is one
+        sampling unit. ``"stratified"`` (quasi-random): each unit is a Latin block — a uniform
         ordering and its cyclic shifts within every layer, so that each player takes each
-        position of its layer once per block — together with the antithetic reverses. Every
-        single ordering is still uniform, so the estimator stays unbiased; the position
-        stratification removes the variance due to where a player lands. Symmetric and layered
-        orders only (general orders fall back to plain sampling).
+        position of its layer once per block — together with the antithetic reverses; every
+        single ordering is still uniform, so the estimator stays unbiased. ``"independent"``:
+        i.i.d. orderings, one per unit. General (non-layered) orders have no reversal and are
+        always sampled independently.
 
     Returns
     -------
@@ -240,41 +238,41 @@ def permutation_plan(
     >>> plan = permutation_plan(PartialOrder.symmetric(3), 4, random_state=0)
     >>> plan.n_groups, plan.n_orderings, plan.n_transitions
     (2, 4, 12)
+    >>> permutation_plan(PartialOrder.symmetric(3), 4, random_state=0, sampling="independent").n_groups
+    4
     """
     _check_order(order)
     check_interval("n_permutations", n_permutations, low=1, integer=True)
     rng = check_random_state(random_state)
-    orderings, unit = _sample_orderings(order, int(n_permutations), rng, antithetic=antithetic, sampling=sampling)
+    orderings, unit = _sample_orderings(order, int(n_permutations), rng, sampling=sampling)
     return plan_from_orderings(orderings, unit)
 
 
-SAMPLINGS = ("antithetic", "stratified")
+#: how orderings are drawn: the explainer's ``permutation_sampling`` choices plus plain i.i.d. draws
+SAMPLINGS = (*PERMUTATION_SAMPLINGS, "independent")
 
 
-def unit_size(order, *, antithetic: bool = True, sampling: str = "antithetic") -> int:
+def unit_size(order, *, sampling: str = "antithetic") -> int:
     """Orderings per independent sampling unit of :func:`_sample_orderings`."""
-    if order.layers is None:
+    if order.layers is None or sampling == "independent":
         return 1
     if sampling == "stratified":
         return 2 * max(len(layer) for layer in order.layers)
-    return 2 if antithetic else 1
+    return 2
 
 
-def _sample_orderings(order, n, rng, *, antithetic, sampling="antithetic"):
+def _sample_orderings(order, n, rng, *, sampling="antithetic"):
     """Orderings ``(R, d)`` and their sampling unit ``(R,)``."""
     check_option("sampling", sampling, SAMPLINGS)
-    if sampling == "stratified" and order.layers is not None:
+    if order.layers is None or sampling == "independent":
+        return order.sample_linear_extensions(n, rng), np.arange(n)
+    if sampling == "stratified":
         return _latin_blocks(order, n, rng)
-    if antithetic and order.layers is not None:
-        n_pairs = -(-n // 2)
-        first = order.sample_linear_extensions(n_pairs, rng)
-        second = reverse_within_layers(first, order.layers)
-        orderings = np.stack([first, second], axis=1).reshape(2 * n_pairs, order.n_players)
-        unit = np.repeat(np.arange(n_pairs), 2)
-    else:
-        orderings = order.sample_linear_extensions(n, rng)
-        unit = np.arange(n)
-    return orderings, unit
+    n_pairs = -(-n // 2)
+    first = order.sample_linear_extensions(n_pairs, rng)
+    second = reverse_within_layers(first, order.layers)
+    orderings = np.stack([first, second], axis=1).reshape(2 * n_pairs, order.n_players)
+    return orderings, np.repeat(np.arange(n_pairs), 2)
 
 
 def _latin_blocks(order, n, rng):
@@ -428,14 +426,18 @@ def apply_plan(plan: ShapleyPlan, v: np.ndarray, *, u: np.ndarray | None = None)
     )
 
 
-def group_estimates(plan: ShapleyPlan, v: np.ndarray):
-    """Each sampling unit's own estimate of φ, per replicate, in chunks of explicands.
+def group_estimates(plan: ShapleyPlan, v: np.ndarray, *, u: np.ndarray | None = None, part: str = "values"):
+    """Each sampling unit's own estimate of φ (or of its direct/indirect part), per replicate,
+    in chunks of explicands.
 
     Parameters
     ----------
     plan : ShapleyPlan
         A sampled plan (``n_groups >= 1``) whose units carry equal total weight.
     v : ndarray of shape (n, m, B)
+    u : ndarray of shape (n, T, B), optional
+        Transition values (see :func:`apply_plan`); needed for ``part`` "direct"/"indirect".
+    part : {"values", "direct", "indirect"}, default "values"
 
     Yields
     ------
@@ -444,16 +446,22 @@ def group_estimates(plan: ShapleyPlan, v: np.ndarray):
     estimates : ndarray of shape (c, B, G, d)
         ``n_groups × Σ_{t in unit} weight_t Δ_t``; their mean over units is the plan's estimate.
     """
+    check_option("part", part, ("values", "direct", "indirect"))
     v = _as_values(v, "v", len(plan.masks))
     n, _, n_rep = v.shape
     d, g, n_t = plan.n_players, plan.n_groups, plan.n_transitions
+    if part != "values":
+        if u is None:
+            raise ValueError(f"part={part!r} needs the transition values u.")
+        u = _as_values(u, "u", n_t)
     g_mat = sp.csr_array((plan.weight * g, (np.arange(n_t), plan.group * d + plan.player)), shape=(n_t, g * d))
-    chunk = max(1, int(get_config()["max_batch_bytes"] // (8 * n_rep * (n_t + 2 * g * d))))
+    chunk = max(1, int(get_config()["max_batch_bytes"] // (8 * n_rep * (2 * n_t + 2 * g * d))))
     for lo in range(0, n, chunk):
         vc = v[lo : lo + chunk]
         c = vc.shape[0]
         v_rep = vc.transpose(0, 2, 1).reshape(c * n_rep, -1)
-        est = _right_sparse(_diffs("values", v_rep, None, plan), g_mat).reshape(c, n_rep, g, d)
+        u_rep = None if part == "values" else u[lo : lo + c].transpose(0, 2, 1).reshape(c * n_rep, -1)
+        est = _right_sparse(_diffs(part, v_rep, u_rep, plan), g_mat).reshape(c, n_rep, g, d)
         yield slice(lo, lo + c), est
 
 

@@ -62,6 +62,16 @@ class ModelFunction:
             self._frame_columns = [str(c) for c in names_in]
             self._frame_index = [self.feature_names.index(c) for c in self._frame_columns]
 
+    @property
+    def kind(self) -> str:
+        """How the model is called: ``"predict"``, ``"proba"``, ``"torch"`` or ``"callable"``."""
+        return self._kind
+
+    @property
+    def column(self) -> int | None:
+        """The output column explained (class index for ``"proba"``), or None."""
+        return self._column
+
     def _resolve(self) -> tuple[str, int | None]:
         model, output = self.model, self.output
         if _is_torch_module(model):

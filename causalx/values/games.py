@@ -19,14 +19,14 @@ every value function) are evaluated once; the full coalition is f(x), one row pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from causalx._config import get_config
+from causalx.graph import ChainComponent
+from causalx.utils.arrays import replicate_groups
 from causalx.values._model import ModelFunction
 
-__all__ = ["CausalFiller", "ConditionalFiller", "Game", "MarginalFiller", "Step"]
+__all__ = ["CausalFiller", "ConditionalFiller", "Game", "MarginalFiller"]
 
 
 # ---------------------------------------------------------------------------------- fillers
@@ -58,18 +58,6 @@ class ConditionalFiller:
             self.sampler.sample_into(rows, absent, np.flatnonzero(mask), self.noise)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One chain component of the causal graph, as column indices."""
-
-    members: np.ndarray  # (k,) int
-    parents: np.ndarray  # (p,) int, nodes outside the component with an edge into it
-    confounded: bool
-    #: (k, k) bool, ``inner[a, b]``: member a has a directed edge into member b (components
-    #: merged by bidirected edges can hold directed edges inside)
-    inner: np.ndarray | None = None
-
-
 class CausalFiller:
     """Fill absent features from P(X_S̄ | do(X_S = x_S)), component by component (Heskes Thm 1).
 
@@ -83,31 +71,27 @@ class CausalFiller:
     drawn residuals keep the confounding (the do-operator on the SCM itself).
     """
 
-    def __init__(self, sampler, noise, n_draws: int, steps: list[Step]):
-        self.sampler, self.noise, self.n_draws, self.steps = sampler, noise, n_draws, steps
+    def __init__(self, sampler, noise, n_draws: int, components: tuple[ChainComponent, ...]):
+        self.sampler, self.noise, self.n_draws, self.components = sampler, noise, n_draws, tuple(components)
         self._along_dag = not getattr(sampler, "supports_conditional", True)
 
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
-        for step in self.steps:
-            present = mask[step.members]
-            target = step.members[~present]
+        for comp in self.components:
+            present = mask[comp.members]
+            target = comp.members[~present]
             if target.size == 0:
                 continue
-            if not step.confounded:
-                given = np.concatenate([step.parents, step.members[present]])
-            elif self._along_dag and step.inner is not None:
-                causes = present & step.inner[:, ~present].any(axis=1)
-                given = np.concatenate([step.parents, step.members[causes]])
+            if not comp.confounded:
+                given = np.concatenate([comp.parents, comp.members[present]])
+            elif self._along_dag:
+                causes = present & comp.inner[:, ~present].any(axis=1)
+                given = np.concatenate([comp.parents, comp.members[causes]])
             else:
-                given = step.parents
+                given = comp.parents
             self.sampler.sample_into(rows, target, np.sort(given), self.noise)
 
 
 # ---------------------------------------------------------------------------------- the game
-def _group_ids(n_draws: int, n_replicates: int) -> np.ndarray:
-    return (np.arange(n_draws) * n_replicates) // n_draws
-
-
 class Game:
     """A batched value function over the explained rows ``X`` (see the module docstring).
 
@@ -148,7 +132,7 @@ class Game:
         self.filler = filler
         self.n_draws = int(filler.n_draws)
         self.n_replicates = int(max(1, min(n_replicates, self.n_draws)))
-        self._groups = _group_ids(self.n_draws, self.n_replicates)
+        self._groups = replicate_groups(self.n_draws, self.n_replicates)
         self._starts = np.searchsorted(self._groups, np.arange(self.n_replicates))
         self._sizes = np.bincount(self._groups, minlength=self.n_replicates).astype(float)
         self._cache_empty: np.ndarray | None = None
@@ -193,7 +177,7 @@ class Game:
     def transitions(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
         """u(S, i) = E_{X ~ P(· | do(x_S))}[f(X with X_i := x_i)] for each (S, i): (n, T, B).
 
-        This is the middle term of the direct/indirect split (DESIGN.md §6): with D the players
+        This is the middle term of the direct/indirect split (docs/architecture.md, "The game protocol"): with D the players
         after i, u(S, i) = E[f(X_D, x_{S∪i}) | do(x_S)]; direct = u − v(S), indirect = v(S∪i) − u.
         """
         masks = np.asarray(masks, dtype=bool)

@@ -16,6 +16,7 @@ from causalx.shapley import PartialOrder, estimate_shapley, kernel_masks, permut
 def test_public_api():
     assert sorted(cs.__all__) == sorted(
         [
+            "AUTO_EXACT_MAX",
             "PartialOrder",
             "ShapleyPlan",
             "ShapleyResult",
@@ -26,6 +27,10 @@ def test_public_api():
             "kernel_solve",
             "estimate_shapley",
             "n_coalitions_needed",
+            "resolve_method",
+            "TreeEnsemble",
+            "tree_marginal_shapley",
+            "tree_shapley",
         ]
     )
 

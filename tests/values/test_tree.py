@@ -18,7 +18,8 @@ from sklearn.linear_model import LinearRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import causalx as cx
-from causalx.values._tree import TreeUnsupportedError, extract_ensemble, tree_marginal_shapley
+from causalx.shapley import tree_marginal_shapley
+from causalx.values import TreeUnsupportedError, extract_ensemble
 
 D = 5
 NAMES = [f"x{i}" for i in range(D)]
@@ -183,7 +184,7 @@ def test_weights_are_the_shapley_values_of_a_path_game():
     import itertools
     from math import factorial
 
-    from causalx.values._tree import _weights
+    from causalx.shapley._tree import _weights
 
     wa, wb = _weights(4)
     A, B, n = {0, 1}, {2}, 3
