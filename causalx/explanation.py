@@ -205,7 +205,7 @@ class Explanation:
             import shap
         except ImportError as exc:  # pragma: no cover - exercised only without shap
             raise ImportError(
-                "Explanation.to_shap() needs the 'shap' package: pip install shap"
+                "Explanation.to_shap() needs the 'shap' package: pip install 'causalx[shap]' (or pip install shap)"
             ) from exc
         return shap.Explanation(
             values=np.array(self.values),

@@ -18,7 +18,7 @@ app = typer.Typer(
     help=(
         "Explain ML models of materials and molecules with your causal knowledge built in.\n\n"
         "Examples:\n\n"
-        "  causalx validate graphs/lg_chain.yaml\n\n"
+        "  causalx validate graphs/lg_chain.yaml   (or a packaged example by name: causalx validate lg_chain)\n\n"
         "  causalx demo --rows 50\n\n"
         "  causalx check --graph graphs/lg_chain.yaml --data data.csv\n\n"
         "  causalx run case_studies/solar_cell/config.yaml --out report\n\n"
@@ -40,19 +40,65 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     raise typer.Exit(code)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from causalx._version import __version__
+
+        typer.echo(f"causalx {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the causalx version and exit."
+    ),
+) -> None:
+    """Explain ML models of materials and molecules with your causal knowledge built in."""
+
+
+def _spec_file(spec: Path) -> Path:
+    """``spec`` itself when it exists, else the packaged example spec of that name (``lg_chain``)."""
+    if spec.exists() or spec.parent != Path(".") or spec.suffix not in ("", ".yaml"):
+        return spec
+    from causalx.datasets import graph_path, list_graphs
+
+    if spec.stem in list_graphs():
+        return graph_path(spec.stem)
+    if spec.suffix == "":  # a bare name: say which names exist rather than "not a YAML file"
+        import difflib
+
+        close = difflib.get_close_matches(spec.stem, list_graphs(), n=1)
+        _fail(
+            f"no file {str(spec)!r} and no packaged example spec of that name; packaged: "
+            f"{', '.join(list_graphs())}." + (f" Did you mean {close[0]!r}?" if close else "")
+        )
+    return spec
+
+
 @app.command()
 def validate(
-    spec: Path = typer.Argument(..., help="Path of a YAML graph spec (causalx: 1)."),
+    spec: Path = typer.Argument(
+        ..., help="Path of a YAML graph spec (causalx: 1), or the name of a packaged example (lg_chain)."
+    ),
 ) -> None:
     """Check a YAML graph spec; exit 0 when valid, 2 with the error's file and location.
+
+    SPEC is a file, or the name of an example shipped with causalx when no such file exists
+    (bandgap, lg_chain, solar_cell, ...: causalx.datasets.list_graphs()).
 
     Example: causalx validate graphs/lg_chain.yaml
     """
     from causalx.graph import load_graph
 
+    spec = _spec_file(spec)
     try:
         graph = load_graph(spec)
-    except (GraphSpecError, CausalxError, FileNotFoundError, IsADirectoryError) as exc:
+    except FileNotFoundError as exc:
+        from causalx.datasets import list_graphs
+
+        _fail(f"{exc} (packaged example specs, usable by name: {', '.join(list_graphs())})")
+    except (GraphSpecError, CausalxError, IsADirectoryError) as exc:
         _fail(str(exc))
     comps = graph.components()
     n_conf = sum(c.confounded for c in comps)

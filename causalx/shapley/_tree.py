@@ -331,7 +331,7 @@ def tree_marginal_shapley(
     kernel = None if engine == "numpy" else _numba_kernel()
     if kernel is None:
         if engine == "numba":
-            raise ImportError("engine='numba' needs numba: pip install numba.")
+            raise ImportError("engine='numba' needs numba: pip install 'causalx[numba]' (or pip install numba).")
         return _numpy_phi(ensemble, X, Z, groups, n_groups, wa, wb)
     import numba
 
