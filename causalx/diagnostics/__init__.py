@@ -11,24 +11,16 @@ suggested edges. Every output is a hypothesis for the scientist, never a silent 
   :class:`DiagnosticsResult` (what ``causalx check`` prints).
 """
 
-from causalx.diagnostics._report import DiagnosticsResult, diagnose
-from causalx.diagnostics.confounding import (
-    AttributionDisagreement,
+from causalx.diagnostics._diagnose import DiagnosticsResult, diagnose
+from causalx.diagnostics.collinearity import (
     CorrelationClusters,
-    GraphPath,
-    ImportanceBias,
-    SensitivityResult,
-    SuspectedConfounding,
     VarianceInflation,
-    attribution_disagreement,
-    confounding_sensitivity,
     correlation_clusters,
-    importance_bias,
-    suspected_confounding,
     variance_inflation,
 )
+from causalx.diagnostics.confounding import SuspectedConfounding, suspected_confounding
+from causalx.diagnostics.disagreement import AttributionDisagreement, GraphPath, attribution_disagreement
 from causalx.diagnostics.discovery import SuggestedEdge, suggest_edges
-from causalx.diagnostics.manifold import ManifoldReport, constraint_violations, manifold_report
 from causalx.diagnostics.falsify import (
     FalsificationResult,
     ImpliedIndependenceTest,
@@ -36,6 +28,9 @@ from causalx.diagnostics.falsify import (
     adjust_pvalues,
     falsify_graph,
 )
+from causalx.diagnostics.importance_bias import ImportanceBias, importance_bias
+from causalx.diagnostics.manifold import ManifoldReport, constraint_violations, manifold_report
+from causalx.diagnostics.sensitivity import SensitivityResult, confounding_sensitivity
 
 __all__ = [
     "AttributionDisagreement",

@@ -29,9 +29,10 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-__all__ = ["CI_TESTS", "ci_test", "is_discrete", "partial_correlation"]
+from causalx._options import CI_TESTS
 
-CI_TESTS = ("fisherz", "regression", "kci", "chi2", "gsq")
+__all__ = ["ci_test", "hsic_test", "is_discrete", "partial_correlation"]
+
 _DISCRETE_TYPES = ("binary", "categorical", "ordinal")
 
 

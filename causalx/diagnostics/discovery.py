@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from causalx._options import DISCOVERY_TESTS
 from causalx.diagnostics._data import as_node_array
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option
@@ -127,7 +128,7 @@ def suggest_edges(
     [('A', 'C', 'missing')]
     """
     check_interval("alpha", alpha, low=0, high=1, closed="neither")
-    check_option("indep_test", indep_test, ("fisherz", "kci", "chisq", "gsq"))
+    check_option("indep_test", indep_test, DISCOVERY_TESTS)
     X = as_node_array(data, graph)
     names = list(graph.nodes)
     std = X.std(0)

@@ -32,14 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from causalx._options import CI_METHODS, CORRECTIONS
 from causalx.diagnostics._citests import ci_test, is_discrete
 from causalx.diagnostics._data import as_node_array
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option, check_random_state
 
 __all__ = [
-    "CORRECTIONS",
-    "METHODS",
     "FalsificationResult",
     "ImpliedIndependenceTest",
     "PermutationBaseline",
@@ -47,11 +46,8 @@ __all__ = [
     "falsify_graph",
 ]
 
-METHODS = ("auto", "fisherz", "regression", "kci", "chi2", "gsq")
-CORRECTIONS = ("holm", "bh", "bonferroni", "none")
-
-
-def _num(v: float) -> float | None:
+def _num(v: float | None) -> float | None:
+    """``float(v)``, or ``None`` for a missing or non-finite number (JSON has no NaN/inf)."""
     return None if v is None or not math.isfinite(v) else float(v)
 
 
@@ -303,12 +299,14 @@ def _test_all(graph: CausalGraph, cache: _TestCache, alpha: float, correction: s
 
 
 def _relabel(graph: CausalGraph, perm: dict[str, str]) -> CausalGraph:
-    conf = [(perm[a], perm[b]) for a, b in graph.confounded]
-    if graph.is_chain_graph:
-        comps = [[perm[v] for v in c.nodes] for c in graph.components()]
-        return CausalGraph(nodes=list(graph.nodes), components=comps, confounded=conf)
-    edges = [(perm[a], perm[b]) for a, b in graph.edges]
-    return CausalGraph(nodes=list(graph.nodes), edges=edges, confounded=conf)
+    """The graph's structure (edges, bidirected pairs, declared components) moved onto the node
+    names ``perm`` maps to; node attributes, constraints, target and name stay as they are."""
+    declared = graph.to_networkx().graph["components"]  # None unless components were declared
+    return graph.replace(
+        edges=[(perm[a], perm[b]) for a, b in graph.edges],
+        confounded=[(perm[a], perm[b]) for a, b in graph.confounded],
+        components=None if declared is None else [[perm[v] for v in c] for c in declared],
+    )
 
 
 def falsify_graph(
@@ -360,7 +358,7 @@ def falsify_graph(
             "Load one with cx.load_graph('graph.yaml')."
         )
     check_interval("alpha", alpha, low=0, high=1, closed="neither")
-    check_option("method", method, METHODS)
+    check_option("method", method, CI_METHODS)
     check_option("correction", correction, CORRECTIONS)
     check_interval("n_permutations", n_permutations, low=0, integer=True)
     check_interval("max_n", max_n, low=20, integer=True)

@@ -40,7 +40,7 @@ def test_attribution_disagreement_names_downstream_path():
 
 def test_confounding_paths_listed():
     g = cx.CausalGraph(["X1", "X2", "X4"], ["X1 -> X2"], confounded=["X1 <-> X4"])
-    from causalx.diagnostics.confounding import _paths_for
+    from causalx.diagnostics.disagreement import _paths_for
 
     paths = {str(p) for p in _paths_for(g, "X2", ["X1", "X4"], 5)}
     assert {"X1 -> X2", "X2 <- X1 <-> X4"} <= paths

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from causalx.diagnostics.confounding import SuspectedConfounding, VarianceInflation, suspected_confounding, variance_inflation
+from causalx.diagnostics._data import as_node_array
+from causalx.diagnostics.collinearity import VarianceInflation, variance_inflation
+from causalx.diagnostics.confounding import SuspectedConfounding, suspected_confounding
 from causalx.diagnostics.discovery import SuggestedEdge, suggest_edges
-from causalx.diagnostics.falsify import FalsificationResult, falsify_graph
+from causalx.diagnostics.falsify import FalsificationResult, _num, falsify_graph
 from causalx.graph import CausalGraph
 
 __all__ = ["DiagnosticsResult", "diagnose"]
@@ -48,7 +50,7 @@ class DiagnosticsResult:
             "permutation_baseline": f.pop("permutation_baseline"),
             "suspected_confounding": [s.to_dict() for s in self.suspected_confounding],
             "suggested_edges": [s.to_dict() for s in self.suggested_edges],
-            "variance_inflation": {k: (v if np.isfinite(v) else None) for k, v in self.variance_inflation.to_dict().items()},
+            "variance_inflation": {k: _num(v) for k, v in self.variance_inflation.to_dict().items()},
         }
 
 
@@ -76,7 +78,5 @@ def diagnose(
     conf = suspected_confounding(graph, data, alpha=alpha, method=method, correction=correction,
                                  random_state=random_state)
     edges = suggest_edges(graph, data, alpha=alpha) if discovery else ()
-    from causalx.diagnostics._data import as_node_array
-
     vif = variance_inflation(as_node_array(data, graph), feature_names=graph.nodes)
     return DiagnosticsResult(fals, conf, edges, vif)
