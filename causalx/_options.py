@@ -22,6 +22,7 @@ from typing import Literal, get_args
 __all__ = [
     "ALGORITHMS",
     "BACKENDS",
+    "CAUSAL_SEMANTICS",
     "CI_METHODS",
     "CI_TESTS",
     "CORRECTIONS",
@@ -35,6 +36,7 @@ __all__ = [
     "VALUES",
     "Algorithm",
     "Backend",
+    "CausalSemantics",
     "CIMethod",
     "CITest",
     "Correction",
@@ -68,6 +70,10 @@ CIMethod = Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"]
 DiscoveryTest = Literal["fisherz", "kci", "chisq", "gsq"]
 #: multiple-testing corrections of the falsification report
 Correction = Literal["holm", "bh", "bonferroni", "none"]
+#: how value="causal" reads do(): "identified" laws of the ADMG (Tian–Pearl / ID), Heskes et al.'s
+#: chain-component approximation ("chain", shapr-compatible), or "auto": chain for declared
+#: chain components, identified otherwise
+CausalSemantics = Literal["auto", "identified", "chain"]
 #: the kind of model a run config fits
 Task = Literal["auto", "regression", "classification"]
 
@@ -85,3 +91,4 @@ CI_METHODS: tuple[str, ...] = get_args(CIMethod)
 DISCOVERY_TESTS: tuple[str, ...] = get_args(DiscoveryTest)
 CORRECTIONS: tuple[str, ...] = get_args(Correction)
 TASKS: tuple[str, ...] = get_args(Task)
+CAUSAL_SEMANTICS: tuple[str, ...] = get_args(CausalSemantics)

@@ -16,18 +16,20 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from causalx._options import ALGORITHMS, BACKENDS, METHODS, PERMUTATION_SAMPLINGS, SAMPLERS, VALUES
-from causalx.exceptions import NotFittedError
+from causalx._options import ALGORITHMS, BACKENDS, CAUSAL_SEMANTICS, METHODS, PERMUTATION_SAMPLINGS, SAMPLERS, VALUES
+from causalx.exceptions import CausalxWarning, NotFittedError
 from causalx.explain._data import to_feature_array
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, chain_components, load_graph
+from causalx.graph.identification import ADJUSTMENTS, Identifier
 from causalx.samplers import BaseSampler, get_sampler
-from causalx.shapley import PartialOrder, ShapleyResult, estimate_shapley, resolve_method, tree_shapley
+from causalx.shapley import PartialOrder, ShapleyResult, estimate_shapley, exact_plan, resolve_method, tree_shapley
 from causalx.utils.constraints import Boolean, InstanceOf, Interval, NonZeroInt, Options, validate_params
 from causalx.values import (
     CausalFiller,
     ConditionalFiller,
     Game,
+    IdentifiedFiller,
     MarginalFiller,
     TreeUnsupportedError,
     extract_ensemble,
@@ -65,8 +67,22 @@ class CausalExplainer(BaseEstimator):
         (on the data manifold); or E over the marginal P(X_S̄) (interventional SHAP).
     sampler : {"gaussian", "mechanism", "vae"} or BaseSampler, default "gaussian"
         How conditional/interventional distributions are modelled (unused for marginal).
+    causal_semantics : {"auto", "identified", "chain"}, default "auto"
+        How ``value="causal"`` reads ``do()``. ``"identified"``: P(X_S̄ | do(x_S)) from its
+        identified expression under the graph (DAG + bidirected edges; Tian–Pearl c-component
+        factorisation, see :mod:`causalx.graph.identification`); a coalition whose law is not
+        identified raises an error naming it and the bidirected edges responsible.
+        ``"chain"``: Heskes et al.'s chain-component formula (nodes joined by bidirected edges
+        merged into confounded components; the R package shapr's convention), exact only when
+        no directed edge runs inside a merged component — an approximation for other ADMGs,
+        warned about once. ``"auto"``: ``"chain"`` when the graph declares chain components,
+        ``"identified"`` otherwise (for a DAG without bidirected edges both are the truncated
+        factorisation).
     asymmetric : bool, default False
-        Average only over orderings consistent with the causal order (Frye et al. 2020).
+        Average only over orderings consistent with the causal order (Frye et al. 2020): for a
+        DAG or ADMG, orderings in which every ancestor precedes its descendants (the directed
+        edges' transitive closure; bidirected edges impose nothing); for declared chain
+        components, the components in order with their members free inside.
     method : {"auto", "exact", "permutation", "kernel"}, default "auto"
         Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else antithetic
         permutation sampling with a convergence rule (``tol``); see
@@ -131,6 +147,10 @@ class CausalExplainer(BaseEstimator):
         ``"tree"`` or ``"blackbox"``.
     components_ : tuple of causalx.graph.ChainComponent
         The graph's chain components as column indices.
+    causal_semantics_ : {"identified", "chain"} or None
+        What ``causal_semantics`` resolved to (None unless ``value="causal"``).
+    identifier_ : causalx.graph.identification.Identifier or None
+        The identified laws of the coalitions, cached by mask (``causal_semantics_ == "identified"``).
     seeds_ : named SeedSequences (background, noise, orderings)
         Spawned once from ``random_state`` in ``fit``: repeated ``explain`` calls give the
         same numbers.
@@ -156,6 +176,7 @@ class CausalExplainer(BaseEstimator):
         *,
         value: str = "causal",
         sampler: str | BaseSampler = "gaussian",
+        causal_semantics: str = "auto",
         asymmetric: bool = False,
         method: str = "auto",
         n_samples: int = 1000,
@@ -175,6 +196,7 @@ class CausalExplainer(BaseEstimator):
         self.graph = graph
         self.value = value
         self.sampler = sampler
+        self.causal_semantics = causal_semantics
         self.asymmetric = asymmetric
         self.method = method
         self.n_samples = n_samples
@@ -195,6 +217,7 @@ class CausalExplainer(BaseEstimator):
         "graph": "no_validation",  # _resolve_graph
         "value": [Options(VALUES)],
         "sampler": [Options(SAMPLERS), InstanceOf((BaseSampler,), "a sampler name or a BaseSampler instance")],
+        "causal_semantics": [Options(CAUSAL_SEMANTICS)],
         "asymmetric": [Boolean()],
         "method": [Options(METHODS)],
         "n_samples": [Interval(1, integer=True)],
@@ -281,8 +304,9 @@ class CausalExplainer(BaseEstimator):
                     "compute value='conditional'. Use sampler='gaussian', or value='causal'."
                 )
         self.background_ = Xb
-        self.order_ = self._partial_order() if self.asymmetric else PartialOrder.symmetric(len(names))
+        self.order_ = self._partial_order(graph) if self.asymmetric else PartialOrder.symmetric(len(names))
         self.method_ = resolve_method(self.order_, self.method, max_evals=self.max_evals)
+        self.causal_semantics_, self.identifier_ = self._resolve_semantics(graph, names)
         self.algorithm_, self._ensemble = self._resolve_algorithm(names)
         return self
 
@@ -306,8 +330,12 @@ class CausalExplainer(BaseEstimator):
             raise ValueError(f"algorithm='tree' is not available: {why}. Use algorithm='auto' or 'blackbox'.")
         return "blackbox", None
 
-    def _partial_order(self) -> PartialOrder:
-        """Orderings consistent with the causal order: components in order, members free inside."""
+    def _partial_order(self, graph: CausalGraph) -> PartialOrder:
+        """Orderings consistent with the causal order (see ``asymmetric``)."""
+        if graph.declared_components is None:
+            col = {name: j for j, name in enumerate(self.feature_names_in_)}
+            pairs = [(col[a], col[b]) for a, b in graph.edges]
+            return PartialOrder.from_precedences(self.n_features_in_, pairs)
         comps = self.components_
         earlier: list[int] = []
         layered = True
@@ -317,8 +345,43 @@ class CausalExplainer(BaseEstimator):
             earlier.extend(comp.members.tolist())
         if layered:
             return PartialOrder.from_layers([comp.members.tolist() for comp in comps])
-        pairs = [(int(p), int(m)) for comp in comps for p in comp.parents for m in comp.members]
+        # components given with edges: components contiguous and in order, members free inside
+        pairs = [(int(a), int(b)) for i, ca in enumerate(comps) for cb in comps[i + 1:]
+                 for a in ca.members for b in cb.members]
         return PartialOrder.from_precedences(self.n_features_in_, pairs)
+
+    def _resolve_semantics(self, graph: CausalGraph, names) -> tuple[str | None, Identifier | None]:
+        """``(causal_semantics_, identifier_)``; checks identifiability of every coalition the
+        exact estimator needs up front (at most 4096), so a hedge fails in fit, not mid-way."""
+        if self.value != "causal":
+            return None, None
+        semantics = self.causal_semantics
+        if semantics == "auto":
+            semantics = "chain" if graph.declared_components is not None else "identified"
+        if semantics == "chain":
+            if graph.declared_components is None and graph.confounded:
+                import warnings
+
+                warnings.warn(
+                    "causal_semantics='chain' merges the nodes joined by bidirected edges into confounded "
+                    "chain components (Heskes et al. 2020); inside a merged component directed effects are "
+                    "ignored and identified laws such as the front-door are missed, so causal values can be "
+                    "biased. causal_semantics='identified' (the default) computes the identified laws.",
+                    CausalxWarning,
+                    stacklevel=3,
+                )
+            return "chain", None
+        if graph.declared_components is not None:
+            raise ValueError(
+                "causal_semantics='identified' needs a DAG (edges, optionally with bidirected edges); "
+                "this graph declares chain components, whose inner order is unknown. Use "
+                "causal_semantics='chain' (or 'auto')."
+            )
+        identifier = Identifier.from_graph(graph, names)
+        if graph.confounded and self.order_.n_downsets(limit=4096) is not None:
+            for mask in exact_plan(self.order_).masks:
+                identifier.identify(mask)  # raises NotIdentifiableError naming the coalition
+        return "identified", identifier
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "order_")
@@ -331,6 +394,8 @@ class CausalExplainer(BaseEstimator):
             noise = self.sampler_.draw_noise(self.n_samples, np.random.default_rng(self.seeds_.noise))
             if self.value == "conditional":
                 filler = ConditionalFiller(self.sampler_, noise, self.n_samples)
+            elif self.causal_semantics_ == "identified":
+                filler = IdentifiedFiller(self.sampler_, noise, self.n_samples, self.identifier_, self.seeds_.noise)
             else:
                 filler = CausalFiller(self.sampler_, noise, self.n_samples, self.components_)
         f = resolve_model(self.model, self.feature_names_in_, self.output)
@@ -390,6 +455,9 @@ class CausalExplainer(BaseEstimator):
             )
             counts = dict(n_model_evals=game.n_model_evals, n_samples=game.n_draws, n_replicates=game.n_replicates)
             evaluated = game.recorded_rows
+            if self.identifier_ is not None:
+                kinds = [self.identifier_.identify(m).adjustment for m in game.coalitions_evaluated]
+                counts["adjustments"] = {k: kinds.count(k) for k in ADJUSTMENTS if k in kinds}
         if decompose and res.direct is None:  # marginal: everything is direct
             zeros = np.zeros_like(res.values)
             split = dict(direct=res.values, indirect=zeros, direct_stderr=res.stderr, indirect_stderr=zeros)
@@ -451,6 +519,7 @@ class CausalExplainer(BaseEstimator):
             "sampler": sampler,
             "method": res.method,
             "asymmetric": bool(self.asymmetric),
+            "causal_semantics": self.causal_semantics_,
             "n_model_evals": int(counts["n_model_evals"]),
             "n_coalitions": int(res.n_coalitions),
             "n_orderings": None if res.n_orderings is None else int(res.n_orderings),
@@ -463,6 +532,8 @@ class CausalExplainer(BaseEstimator):
             "elapsed_s": float(elapsed),
             "versions": {"causalx": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__},
         }
+        if "adjustments" in counts:  # distinct coalitions per kind of identified expression
+            provenance["adjustments"] = counts["adjustments"]
         if self.algorithm_ == "tree":
             provenance["explains"] = self._ensemble.explains
         return provenance

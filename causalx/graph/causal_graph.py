@@ -574,6 +574,11 @@ class CausalGraph:
         return self._constraints
 
     @property
+    def declared_components(self) -> tuple[tuple[str, ...], ...] | None:
+        """The chain components as declared (``components=``), or None when none were."""
+        return None if self._components_given is None else tuple(tuple(c) for c in self._components_given)
+
+    @property
     def is_chain_graph(self) -> bool:
         """True when components were given without edges."""
         return self._components_given is not None and not self._edges

@@ -136,6 +136,16 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             return
         self._sample_into(rows, target, given, noise)
 
+    def sample_factor_into(self, rows: np.ndarray, target, given, noise) -> None:
+        """Draw one factor ``X_target ~ P(X_target | X_given)`` of an identified expression.
+
+        The observational conditional, as :meth:`sample_into` draws it for samplers with
+        ``supports_conditional``; samplers that draw along the DAG (the mechanism sampler)
+        override it with the conditional models they fitted for the graph's identified
+        expressions (Tian's conditioning sets). Same arguments as :meth:`sample_into`.
+        """
+        self.sample_into(rows, target, given, noise)
+
     def sample(self, x_given, target, given, n_draws: int, random_state=None) -> np.ndarray:
         """Draw ``n_draws`` values of ``X_target`` for each row of ``x_given``.
 

@@ -3,12 +3,13 @@ reading of tree models for the exact tree estimator (:func:`causalx.shapley.tree
 
 from causalx.values._model import ModelFunction, resolve_model
 from causalx.values._tree import TreeUnsupportedError, extract_ensemble
-from causalx.values.games import CausalFiller, ConditionalFiller, Game, MarginalFiller
+from causalx.values.games import CausalFiller, ConditionalFiller, Game, IdentifiedFiller, MarginalFiller
 
 __all__ = [
     "CausalFiller",
     "ConditionalFiller",
     "Game",
+    "IdentifiedFiller",
     "MarginalFiller",
     "ModelFunction",
     "TreeUnsupportedError",

@@ -5,7 +5,9 @@ A game maps a batch of coalitions (boolean masks of shape (m, d)) to an array of
 
 * ``marginal``:     v(S) = E_{X ~ P(X)}[f(x_S, X_S̄)]                (interventional SHAP)
 * ``conditional``:  v(S) = E_{X ~ P(X | X_S = x_S)}[f(x_S, X_S̄)]   (observational)
-* ``causal``:       v(S) = E_{X ~ P(X | do(X_S = x_S))}[f(x_S, X_S̄)] (Heskes et al. 2020)
+* ``causal``:       v(S) = E_{X ~ P(X | do(X_S = x_S))}[f(x_S, X_S̄)] (Heskes et al. 2020), from
+  the chain components (:class:`CausalFiller`) or, for an ADMG, from the identified law
+  (:class:`IdentifiedFiller`)
 
 split into ``n_replicates`` independent batch means (their spread is the Monte Carlo error).
 The model is called on one large array per chunk of (coalitions × explicands × draws), sized
@@ -26,7 +28,7 @@ from causalx.graph import ChainComponent
 from causalx.utils.arrays import replicate_groups
 from causalx.values._model import ModelFunction
 
-__all__ = ["CausalFiller", "ConditionalFiller", "Game", "MarginalFiller"]
+__all__ = ["CausalFiller", "ConditionalFiller", "Game", "IdentifiedFiller", "MarginalFiller"]
 
 
 # ---------------------------------------------------------------------------------- fillers
@@ -91,6 +93,62 @@ class CausalFiller:
             self.sampler.sample_into(rows, target, np.sort(given), self.noise)
 
 
+class IdentifiedFiller:
+    """Fill absent features from the *identified* law P(X_S̄ | do(X_S = x_S)) of an ADMG.
+
+    For each coalition the :class:`~causalx.graph.identification.Identifier` gives a sampling
+    program (cached by mask): draws in topological order, each ``X_v ~ P(X_v | X_cond)`` with
+    Tian's conditioning set of ``v``, and fresh *copies* (own scope) of the variables the
+    identified expression sums out — the front-door term ``Σ_{x1'} P(x3 | x1', x2) P(x1')`` is
+    ``x1' ~ P(X1)`` then ``x3 ~ P(X3 | x1', x2)``. A draw of the world (scope 0) uses the shared
+    noise (common random numbers across coalitions, as every filler); copy scope ``k`` uses
+    its own noise, drawn once per explanation from the ``k``-th child of ``noise_seed``.
+
+    Parameters
+    ----------
+    sampler : BaseSampler
+        Fitted; :meth:`~causalx.samplers.BaseSampler.sample_factor_into` draws one factor.
+    noise : object
+        ``sampler.draw_noise(n_draws, ...)``: the noise of the world's draws.
+    n_draws : int
+    identifier : causalx.graph.identification.Identifier
+    noise_seed : numpy.random.SeedSequence
+        Parent of the copies' noise seeds.
+    """
+
+    def __init__(self, sampler, noise, n_draws: int, identifier, noise_seed: np.random.SeedSequence):
+        self.sampler, self.noise, self.n_draws = sampler, noise, n_draws
+        self.identifier, self.noise_seed = identifier, noise_seed
+        self._copy_noise: dict[int, object] = {}
+
+    def copy_noise(self, scope: int):
+        """The noise of copy scope ``scope`` (>= 1), the same in every coalition and process."""
+        hit = self._copy_noise.get(scope)
+        if hit is None:
+            seq = np.random.SeedSequence(self.noise_seed.entropy, spawn_key=(*self.noise_seed.spawn_key, scope))
+            hit = self._copy_noise[scope] = self.sampler.draw_noise(self.n_draws, np.random.default_rng(seq))
+        return hit
+
+    def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
+        law = self.identifier.identify(mask)
+        copies: dict[int, np.ndarray] = {}
+        scratch = None
+        for step in law.draws:
+            node = np.array([step.node])
+            given = np.array(sorted(c for c, _ in step.given), dtype=np.int64)
+            noise = self.noise if step.scope == 0 else self.copy_noise(step.scope)
+            if step.scope == 0 and all(k == 0 for _, k in step.given):
+                self.sampler.sample_factor_into(rows, node, given, noise)
+                continue
+            if scratch is None:
+                scratch = np.empty_like(rows)
+            for c, k in step.given:
+                scratch[:, :, c] = rows[:, :, c] if k == 0 else copies[k][:, :, c]
+            self.sampler.sample_factor_into(scratch, node, given, noise)
+            dest = rows if step.scope == 0 else copies.setdefault(step.scope, np.empty_like(rows))
+            dest[:, :, step.node] = scratch[:, :, step.node]
+
+
 # ---------------------------------------------------------------------------------- the game
 class Game:
     """A batched value function over the explained rows ``X`` (see the module docstring).
@@ -137,6 +195,7 @@ class Game:
         self._sizes = np.bincount(self._groups, minlength=self.n_replicates).astype(float)
         self._cache_empty: np.ndarray | None = None
         self._cache_full: np.ndarray | None = None
+        self._coalitions: dict[bytes, np.ndarray] = {}
 
     @property
     def n_explicands(self) -> int:
@@ -159,6 +218,13 @@ class Game:
         if rows.shape[0] > self.record:
             rows = rows[np.linspace(0, rows.shape[0] - 1, self.record).astype(int)]
         return rows
+
+    @property
+    def coalitions_evaluated(self) -> np.ndarray:
+        """The distinct coalitions whose fill was drawn (empty included, full excluded), (c, d) bool."""
+        if not self._coalitions:
+            return np.zeros((0, self.n_players), dtype=bool)
+        return np.stack(list(self._coalitions.values()))
 
     def _keep(self, flat: np.ndarray, n_total_masks: int) -> None:
         if self.record <= 0:
@@ -221,6 +287,8 @@ class Game:
         if empty.any():
             out[:, empty, :] = self._empty()[None, None, :]
         todo = np.flatnonzero(~(full | empty))
+        for t in np.flatnonzero(~full):
+            self._coalitions.setdefault(masks[t].tobytes(), masks[t].copy())
         if todo.size == 0:
             return out
         if (self.n_jobs != 1 or self.backend == "dask") and n > 1:
