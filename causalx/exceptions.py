@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CausalxError",
     "CausalxWarning",
+    "ConfigError",
     "ConvergenceWarning",
     "CyclicGraphError",
     "DataValidationError",
@@ -54,7 +55,7 @@ class CyclicGraphError(ValueError, CausalxError):
 
 
 class GraphSpecError(ValueError, CausalxError):
-    """A YAML graph specification (or run config) that cannot be accepted.
+    """A YAML graph specification that cannot be accepted.
 
     Attributes
     ----------
@@ -62,6 +63,23 @@ class GraphSpecError(ValueError, CausalxError):
         The file name, or ``"<string>"`` for text.
     location : str or None
         Where in the document the problem is, e.g. ``"edges[2]"``.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, location: str | None = None):
+        super().__init__(message)
+        self.source = source
+        self.location = location
+
+
+class ConfigError(ValueError, CausalxError):
+    """A run config (``causalx run``) that cannot be accepted.
+
+    Attributes
+    ----------
+    source : str or None
+        The file name, or ``"<string>"`` for text.
+    location : str or None
+        Where in the document the problem is, e.g. ``"explanations[1].value"``.
     """
 
     def __init__(self, message: str, *, source: str | None = None, location: str | None = None):

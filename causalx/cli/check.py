@@ -7,13 +7,14 @@ from pathlib import Path
 
 import typer
 
+from causalx._options import CI_METHODS
 from causalx.exceptions import CausalxError
 
 __all__ = ["check"]
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 _FORMATS = ("text", "json")
-_METHODS = ("auto", "fisherz", "regression", "kci", "chi2", "gsq")
+_METHODS = CI_METHODS
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -60,7 +61,7 @@ def check(
     data: Path = typer.Option(..., "--data", "-d", help="CSV file whose columns include every graph node."),
     alpha: float = typer.Option(0.01, "--alpha", help="Level of the tests after multiple-testing correction."),
     output_format: str = typer.Option("text", "--format", help="Output format: text or json."),
-    method: str = typer.Option("auto", "--method", help="CI test: auto, fisherz, regression, kci, chi2, gsq."),
+    method: str = typer.Option("auto", "--method", help=f"CI test: {', '.join(CI_METHODS)}."),
     correction: str = typer.Option("holm", "--correction", help="Multiple testing: holm, bh, bonferroni, none."),
     n_permutations: int = typer.Option(50, "--n-permutations", min=0, help="Random relabelled graphs of the baseline."),
     discovery: bool = typer.Option(True, "--discovery/--no-discovery", help="Run PC for suggested edges."),

@@ -6,14 +6,17 @@ from pathlib import Path
 
 import typer
 
-from causalx.exceptions import CausalxError
+from causalx._options import METHODS, SAMPLERS, VALUES
+from causalx.exceptions import CausalxError, ConfigError
 
 __all__ = ["explain"]
 
 EXIT_BAD_INPUT = 2
-_VALUES = ("marginal", "conditional", "causal")
-_SAMPLERS = ("gaussian", "mechanism", "vae")
-_METHODS = ("auto", "exact", "permutation", "kernel")
+_VALUES, _SAMPLERS, _METHODS = VALUES, SAMPLERS, METHODS
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return f"{', '.join(values[:-1])} or {values[-1]}"
 
 
 def _fail(message: str) -> None:
@@ -25,10 +28,10 @@ def explain(
     graph: Path = typer.Option(..., "--graph", "-g", help="YAML graph spec (causalx: 1)."),
     data: Path = typer.Option(..., "--data", "-d", help="CSV file with the graph's nodes and the target."),
     target: str = typer.Option(..., "--target", "-t", help="Column the model predicts."),
-    value: str = typer.Option("causal", "--value", help="marginal, conditional or causal."),
-    sampler: str = typer.Option("gaussian", "--sampler", help="gaussian, mechanism or vae."),
+    value: str = typer.Option("causal", "--value", help=f"{_one_of(VALUES)}."),
+    sampler: str = typer.Option("gaussian", "--sampler", help=f"{_one_of(SAMPLERS)}."),
     asymmetric: bool = typer.Option(False, "--asymmetric/--symmetric", help="Only orderings consistent with the graph."),
-    method: str = typer.Option("auto", "--method", help="auto, exact, permutation or kernel."),
+    method: str = typer.Option("auto", "--method", help=f"{_one_of(METHODS)}."),
     n_samples: int = typer.Option(200, "--n-samples", min=1, help="Monte Carlo draws per coalition."),
     rows: int = typer.Option(50, "--rows", min=1, help="Explain a seeded sample of this many rows."),
     model: Path | None = typer.Option(None, "--model", help="A saved model (joblib); default: fit HistGradientBoosting."),
@@ -62,7 +65,7 @@ def explain(
                             "n_permutations": 0},
         })
         result = run_study(cfg, progress=False)
-    except (CausalxError, FileNotFoundError, IsADirectoryError, ValueError) as exc:
+    except (ConfigError, CausalxError, FileNotFoundError, IsADirectoryError, ValueError) as exc:
         _fail(str(exc))
     import pandas as pd
 

@@ -1,7 +1,8 @@
 """``causalx`` command-line interface.
 
 Exit codes: 0 success; 1 the data contradicts the graph (with ``--fail-on-violation``);
-2 bad input (spec errors, unreadable files, bad options).
+2 bad input (graph-spec errors (GraphSpecError), run-config errors (ConfigError), unreadable
+files, bad options).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from causalx.exceptions import CausalxError
+from causalx.exceptions import CausalxError, ConfigError, GraphSpecError
 
 __all__ = ["run"]
 
@@ -33,7 +33,7 @@ def run(
         result = run_study(config, out_dir=out, progress=not quiet,
                            echo=None if not quiet else (lambda m: None))
         paths = write_report(result, out)
-    except (CausalxError, FileNotFoundError, IsADirectoryError) as exc:
+    except (ConfigError, GraphSpecError, CausalxError, FileNotFoundError, IsADirectoryError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(f"{len(result.hypotheses)} hypotheses; top {min(3, len(result.hypotheses))}:")

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
+import causalx.graph.interop as interop  # interop does not import this module: no cycle
 from causalx.exceptions import CyclicGraphError, GraphSpecError, UnknownNodeError
+from causalx.graph._checks import (
+    NODE_ATTRIBUTES,
+    NODE_TYPES,
+    check_name,
+    check_node_type,
+    check_unique_nodes,
+    parse_edge,
+    parse_pair,
+)
 from causalx.graph._compat import d_separated
 from causalx.graph.constraints import Constraint
 from causalx.utils.validation import suggest
 
-__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "CausalGraph", "Component", "Independence", "parse_pair"]
+__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "SPEC_VERSION", "CausalGraph", "Component", "Independence", "parse_pair"]
 
-#: Node attribute keys a graph accepts, in the order they are written out.
-NODE_ATTRIBUTES = ("unit", "description", "type")
-#: Accepted values of the ``type`` node attribute.
-NODE_TYPES = ("continuous", "binary", "categorical", "ordinal")
-
-_PAIR_RE = re.compile(r"^\s*(?P<a>.*?)\s*(?P<arrow><->|->|<-|--)\s*(?P<b>.*?)\s*$")
-_ARROWS = ("<->", "->", "<-")
+#: The only spec version this release reads and writes (the ``causalx:`` key).
+SPEC_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -82,86 +86,16 @@ def _fmt_nodes(nodes: Sequence[str], limit: int = 12) -> str:
     return shown + (f", ... ({len(nodes)} in all)" if len(nodes) > limit else "")
 
 
-def parse_pair(item: Any, kind: str = "edge") -> tuple[str, str]:
-    """Parse one edge (``"a -> b"``, ``"b <- a"`` or ``[a, b]``) or confounded pair (``"a <-> b"``).
-
-    Parameters
-    ----------
-    item : str or sequence of two str
-    kind : {'edge', 'confounded'}
-
-    Returns
-    -------
-    tuple of (str, str)
-        ``(cause, effect)`` for an edge; the two endpoints as written for a confounded pair.
-
-    Raises
-    ------
-    ValueError
-        The item is not a pair, or uses the wrong arrow.
-
-    Examples
-    --------
-    >>> parse_pair("X1 -> X2"), parse_pair("X2 <- X1"), parse_pair(["X1", "X2"])
-    (('X1', 'X2'), ('X1', 'X2'), ('X1', 'X2'))
-    >>> parse_pair("X1 <-> X4", kind="confounded")
-    ('X1', 'X4')
-    """
-    want = "a -> b" if kind == "edge" else "a <-> b"
-    if isinstance(item, str):
-        m = _PAIR_RE.match(item)
-        if m is None or not m["a"] or not m["b"]:
-            raise ValueError(
-                f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write "
-                f"{want!r} (or a pair [a, b])."
-            )
-        a, arrow, b = m["a"], m["arrow"], m["b"]
-        if any(arr in a or arr in b for arr in (*_ARROWS, "--")):
-            raise ValueError(f"{item!r} holds more than one arrow; write one pair per item ({want!r}).")
-        if arrow == "--":
-            raise ValueError(
-                f"{item!r} is an undirected edge, which causalx does not support: orient it "
-                f"('{a} -> {b}') or, for an unobserved common cause, write '{a} <-> {b}' under confounded."
-            )
-        if kind == "edge":
-            if arrow == "<->":
-                raise ValueError(
-                    f"{item!r} is a bidirected edge; list it under 'confounded' (an unobserved common "
-                    f"cause), and keep 'edges' for directed edges 'a -> b'."
-                )
-            return (a, b) if arrow == "->" else (b, a)
-        if arrow != "<->":
-            raise ValueError(
-                f"{item!r} is a directed edge; confounded pairs are written {want!r} "
-                f"(directed edges belong under 'edges')."
-            )
-        return (a, b)
-    if isinstance(item, Sequence) and len(item) == 2 and all(isinstance(v, str) for v in item):
-        return (item[0], item[1])
-    raise ValueError(
-        f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write {want!r} "
-        f"or a pair of two node names [a, b]."
-    )
-
-
 def _check_name(name: Any, location: str) -> str:
     if not isinstance(name, str):
         raise _located(TypeError(
             f"Node names must be strings; {location} is {name!r} of type {type(name).__name__}. "
             f"Quote it in YAML ('{name}') or convert it with str()."
         ), location)
-    problem = None
-    if not name.strip():
-        problem = "is empty"
-    elif name != name.strip():
-        problem = "has leading or trailing whitespace"
-    elif any(arr in name for arr in (*_ARROWS, "--")):
-        problem = "contains an arrow ('->', '<-', '<->' or '--')"
-    elif not name.isprintable():
-        problem = "contains a non-printable character (newline, tab, ...)"
-    if problem:
-        raise _located(GraphSpecError(f"Node name {name!r} at {location} {problem}; rename the node."), location)
-    return name
+    try:
+        return check_name(name)
+    except ValueError as exc:
+        raise _located(GraphSpecError(f"{location}: {exc}"), location) from None
 
 
 def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
@@ -188,17 +122,46 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
             raise _located(TypeError(
                 f"{location}.{key} must be a string, got {value!r} of type {type(value).__name__}."
             ), f"{location}.{key}")
-        if key == "type" and value not in NODE_TYPES:
-            raise _located(GraphSpecError(
-                f"{location}.type={value!r} is not a node type; accepted values are "
-                f"{', '.join(repr(t) for t in NODE_TYPES)}.{suggest(value, NODE_TYPES)}"
-            ), f"{location}.type")
+        if key == "type":
+            try:
+                check_node_type(value)
+            except ValueError as exc:
+                raise _located(GraphSpecError(f"{location}.type: {exc}"), f"{location}.type") from None
         out[key] = value
     return out
 
 
-def _rebuild(kwargs: dict[str, Any]) -> CausalGraph:
-    return CausalGraph(**kwargs)
+#: The constructor arguments, which are also the keys of :meth:`CausalGraph.to_dict` (besides ``causalx``).
+_FIELDS = ("nodes", "edges", "confounded", "components", "target", "constraints", "name")
+
+
+def _constructor_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Constructor arguments from a spec-shaped dict (:meth:`CausalGraph.to_dict`)."""
+    unknown = sorted(set(data) - {"causalx", *_FIELDS})
+    if unknown:
+        raise GraphSpecError(f"unknown key(s) {unknown} in a graph dict; accepted keys are "
+                             f"'causalx', {', '.join(repr(k) for k in _FIELDS)}.")
+    return {k: data[k] for k in _FIELDS if k in data}
+
+
+def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The digest's form of a spec-shaped dict: every key present, node order kept (as pairs,
+    since the JSON is written with sorted keys) and edges as ``[cause, effect]`` lists."""
+    pairs = lambda key, kind: [list(parse_pair(p, kind)) for p in data.get(key, ())]  # noqa: E731
+    return {
+        "causalx": data["causalx"],
+        "name": data.get("name"),
+        "target": data.get("target"),
+        "nodes": [[n, a] for n, a in data["nodes"].items()],
+        "edges": pairs("edges", "edge"),
+        "confounded": pairs("confounded", "confounded"),
+        "components": data.get("components"),
+        "constraints": list(data.get("constraints", ())),
+    }
+
+
+def _rebuild(data: dict[str, Any]) -> CausalGraph:
+    return CausalGraph.from_dict(data)
 
 
 class CausalGraph:
@@ -300,17 +263,15 @@ class CausalGraph:
             items = [(_check_name(n, f"nodes.{n}"), a) for n, a in nodes.items()]
         else:
             items = [(_check_name(n, f"nodes[{i}]"), None) for i, n in enumerate(nodes)]
-        names: list[str] = []
-        index: dict[str, int] = {}
-        attrs: dict[str, dict[str, str]] = {}
-        for i, (n, a) in enumerate(items):
-            if n in index:
-                raise _located(GraphSpecError(
-                    f"Duplicate node {n!r} in nodes (positions {index[n]} and {i}); list each node once."
-                ), f"nodes.{n}")
-            index[n] = i
-            names.append(n)
-            attrs[n] = _check_attributes(n, a)
+        names = [n for n, _ in items]
+        try:
+            check_unique_nodes(names)
+        except ValueError as exc:
+            message = str(exc)
+            dup = next(n for i, n in enumerate(names) if n in names[:i])
+            raise _located(GraphSpecError(message[0].upper() + message[1:]), f"nodes.{dup}") from None
+        index = {n: i for i, n in enumerate(names)}
+        attrs = {n: _check_attributes(n, a) for n, a in items}
         if not names:
             raise _located(GraphSpecError("A causal graph needs at least one node; nodes is empty."), "nodes")
         s(self, "_nodes", tuple(names))
@@ -410,17 +371,13 @@ class CausalGraph:
         for i, item in enumerate(pairs):
             location = f"{field}[{i}]"
             try:
-                a, b = parse_pair(item, kind)
+                a, b = parse_edge(item, kind)
             except ValueError as exc:
                 raise _located(GraphSpecError(f"{location}: {exc}"), location) from None
             text = f"{a} -> {b}" if kind == "edge" else f"{a} <-> {b}"
             where = f"{location} ({text!r})"
             self._check_node(a, where, location)
             self._check_node(b, where, location)
-            if a == b:
-                raise _located(GraphSpecError(
-                    f"{location}: {text!r} joins node {a!r} to itself; self-loops are not allowed."
-                ), location)
             ident = (a, b) if kind == "edge" else frozenset((a, b))
             if ident in seen:
                 raise _located(GraphSpecError(
@@ -491,16 +448,52 @@ class CausalGraph:
     def __delattr__(self, key):
         raise AttributeError(f"CausalGraph is immutable; cannot delete {key!r}.")
 
-    def _kwargs(self) -> dict[str, Any]:
-        return {
-            "nodes": {n: dict(self._attrs[n]) for n in self._nodes},
-            "edges": list(self._edges),
-            "confounded": list(self._confounded),
-            "components": None if self._components_given is None else [list(c) for c in self._components_given],
-            "target": self._target,
-            "constraints": list(self._constraints),
-            "name": self._name,
-        }
+    def to_dict(self) -> dict[str, Any]:
+        """The graph as plain data in the shape of the YAML spec (version 1), in canonical key order.
+
+        This is the one serialisation of a graph: :func:`~causalx.graph.dumps_graph` writes it,
+        :meth:`digest` hashes it, pickling and :meth:`replace` rebuild from it, and
+        :meth:`from_dict` (or :class:`~causalx.graph.GraphSpec`) reads it back:
+        ``CausalGraph.from_dict(g.to_dict()) == g``. Optional keys are left out when empty;
+        edges are ``"a -> b"``, confounded pairs ``"a <-> b"``, constraints their original text.
+
+        Examples
+        --------
+        >>> CausalGraph({"a": {"unit": "eV"}, "b": {}}, ["a -> b"], target="y").to_dict()
+        {'causalx': 1, 'target': 'y', 'nodes': {'a': {'unit': 'eV'}, 'b': {}}, 'edges': ['a -> b']}
+        """
+        out: dict[str, Any] = {"causalx": SPEC_VERSION}
+        if self._name is not None:
+            out["name"] = self._name
+        if self._target is not None:
+            out["target"] = self._target
+        out["nodes"] = {n: {k: self._attrs[n][k] for k in NODE_ATTRIBUTES if k in self._attrs[n]}
+                        for n in self._nodes}
+        if self._edges or not self.is_chain_graph:
+            out["edges"] = [f"{a} -> {b}" for a, b in self._edges]
+        if self._confounded:
+            out["confounded"] = [f"{a} <-> {b}" for a, b in self._confounded]
+        if self._components_given is not None:
+            out["components"] = [list(c) for c in self._components_given]
+        if self._constraints:
+            out["constraints"] = [c.text for c in self._constraints]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CausalGraph:
+        """Inverse of :meth:`to_dict` (no pydantic: use :func:`~causalx.graph.loads_graph` for YAML).
+
+        Examples
+        --------
+        >>> g = CausalGraph(["a", "b"], ["a -> b"], confounded=["a <-> b"])
+        >>> CausalGraph.from_dict(g.to_dict()) == g
+        True
+        """
+        version = data.get("causalx", SPEC_VERSION)
+        if version != SPEC_VERSION:
+            raise GraphSpecError(f"unsupported spec version causalx: {version!r}; accepted values: {SPEC_VERSION}.",
+                                 location="causalx")
+        return cls(**_constructor_arguments(data))
 
     def replace(self, **changes: Any) -> CausalGraph:
         """A new graph with some constructor arguments changed; the rest (attributes,
@@ -519,17 +512,15 @@ class CausalGraph:
         >>> h.edges, h.confounded, h.node_attributes("a"), h.name
         ((), (('a', 'b'),), {'unit': 'eV'}, 'g')
         """
-        kwargs = self._kwargs()
-        unknown = sorted(set(changes) - set(kwargs))
+        unknown = sorted(set(changes) - set(_FIELDS))
         if unknown:
             raise TypeError(
-                f"replace() got unknown argument(s) {unknown}; accepted are {', '.join(sorted(kwargs))}."
+                f"replace() got unknown argument(s) {unknown}; accepted are {', '.join(sorted(_FIELDS))}."
             )
-        kwargs.update(changes)
-        return CausalGraph(**kwargs)
+        return CausalGraph(**{**_constructor_arguments(self.to_dict()), **changes})
 
     def __reduce__(self):
-        return (_rebuild, (self._kwargs(),))
+        return (_rebuild, (self.to_dict(),))
 
     def __copy__(self) -> CausalGraph:
         return self
@@ -787,28 +778,16 @@ class CausalGraph:
                 "do() needs explicit edges, but this is a chain graph (components without edges): "
                 "which members of a component cause which is unknown. Declare the edges to use do()."
             )
-        kwargs = self._kwargs()
-        kwargs["edges"] = [e for e in self._edges if e[1] not in targets]
-        kwargs["confounded"] = [p for p in self._confounded if not (set(p) & targets)]
-        return CausalGraph(**kwargs)
+        return self.replace(
+            edges=[e for e in self._edges if e[1] not in targets],
+            confounded=[p for p in self._confounded if not (set(p) & targets)],
+        )
 
     # ------------------------------------------------------------------ identity
-    def _canonical(self) -> dict[str, Any]:
-        return {
-            "causalx": 1,
-            "name": self._name,
-            "target": self._target,
-            "nodes": [[n, self._attrs[n]] for n in self._nodes],
-            "edges": [list(e) for e in self._edges],
-            "confounded": [list(p) for p in self._confounded],
-            "components": None if self._components_given is None else [list(c) for c in self._components_given],
-            "constraints": [c.text for c in self._constraints],
-        }
-
     def _canonical_json(self) -> str:
         if "json" not in self._cache:
             self._cache["json"] = json.dumps(
-                self._canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                _canonical(self.to_dict()), sort_keys=True, separators=(",", ":"), ensure_ascii=False
             )
         return self._cache["json"]
 
@@ -847,8 +826,10 @@ class CausalGraph:
         return f"CausalGraph({', '.join(parts)})"
 
     # ------------------------------------------------------------------ interop
+    # Thin wrappers over the free functions of causalx.graph.interop (which does not import
+    # this module: no cycle).
     def to_networkx(self) -> nx.DiGraph:
-        """A copy as a :class:`networkx.DiGraph`.
+        """A copy as a :class:`networkx.DiGraph` (see :func:`causalx.graph.interop.to_networkx`).
 
         Node attributes are copied; ``G.graph`` holds ``"confounded"`` (list of pairs),
         ``"components"`` (list of lists or None), ``"target"``, ``"name"`` and ``"constraints"``
@@ -860,18 +841,7 @@ class CausalGraph:
         >>> list(G.edges), G.graph["target"]
         ([('X1', 'X2')], 'y')
         """
-        g = nx.DiGraph()
-        for n in self._nodes:
-            g.add_node(n, **self._attrs[n])
-        g.add_edges_from(self._edges)
-        g.graph.update({
-            "name": self._name,
-            "target": self._target,
-            "confounded": [tuple(p) for p in self._confounded],
-            "components": None if self._components_given is None else [list(c) for c in self._components_given],
-            "constraints": [c.text for c in self._constraints],
-        })
-        return g
+        return interop.to_networkx(self)
 
     @classmethod
     def from_networkx(cls, g: nx.DiGraph) -> CausalGraph:
@@ -880,39 +850,23 @@ class CausalGraph:
         Plain DiGraphs work too: node attributes other than ``unit``, ``description`` and
         ``type`` (layout positions, fitted mechanisms, ...) are dropped.
         """
-        if not isinstance(g, nx.DiGraph) or g.is_multigraph():
-            raise TypeError(
-                f"from_networkx expects a networkx.DiGraph, got {type(g).__name__}; convert "
-                f"undirected or multi-graphs first (nx.DiGraph(G) with oriented edges)."
-            )
-        nodes = {n: {k: v for k, v in d.items() if k in NODE_ATTRIBUTES} for n, d in g.nodes(data=True)}
-        meta = g.graph
-        return cls(
-            nodes,
-            list(g.edges()),
-            confounded=list(meta.get("confounded") or ()),
-            components=meta.get("components"),
-            target=meta.get("target"),
-            constraints=list(meta.get("constraints") or ()),
-            name=meta.get("name"),
-        )
+        return cls(**interop.read_networkx(g))
 
     def to_pgmpy(self):
         """A :class:`pgmpy.base.DAG`; each bidirected pair ``a <-> b`` becomes a latent ``U_a_b``.
 
         Requires pgmpy. For a chain graph, the implied DAG is exported (members of one component
-        joined in node order).
+        joined in node order). See :func:`causalx.graph.interop.to_pgmpy`.
         """
-        from causalx.graph import interop
-
         return interop.to_pgmpy(self)
 
     @classmethod
     def from_pgmpy(cls, dag, **kwargs) -> CausalGraph:
-        """Inverse of :meth:`to_pgmpy`: latent nodes with two children become confounded pairs."""
-        from causalx.graph import interop
+        """Inverse of :meth:`to_pgmpy`: latent nodes with two children become confounded pairs.
 
-        return interop.from_pgmpy(dag, **kwargs)
+        Extra keyword arguments (``target``, ``constraints``, ``name``) are passed to the constructor.
+        """
+        return cls(**{**interop.read_pgmpy(dag), **kwargs})
 
     def to_dowhy(self, *, add_latents: bool = False) -> nx.DiGraph:
         """A :class:`networkx.DiGraph` that ``dowhy.gcm`` causal models accept.
@@ -924,14 +878,10 @@ class CausalGraph:
             bidirected pairs, pass ``add_latents=True`` to add ``U_a_b`` parent nodes (whose
             data you must then supply); otherwise a ``ValueError`` is raised.
         """
-        from causalx.graph import interop
-
         return interop.to_dowhy(self, add_latents=add_latents)
 
     def to_dot(self) -> str:
         """Graphviz DOT text; bidirected pairs are dashed edges with ``dir=both``."""
-        from causalx.graph import interop
-
         return interop.to_dot(self)
 
     def to_dagitty(self) -> str:
@@ -948,8 +898,6 @@ class CausalGraph:
          X1 <-> X4
         }
         """
-        from causalx.graph import interop
-
         return interop.to_dagitty(self)
 
     @classmethod
@@ -968,6 +916,4 @@ class CausalGraph:
         >>> g.nodes, g.edges, g.confounded
         (('X1', 'X2', 'X3'), (('X1', 'X2'), ('X2', 'X3')), (('X1', 'X3'),))
         """
-        from causalx.graph import interop
-
-        return interop.from_dagitty(text, **kwargs)
+        return cls(**{**interop.read_dagitty(text), **kwargs})

@@ -1,19 +1,91 @@
-"""Bridges between :class:`CausalGraph` and pgmpy, dowhy, Graphviz DOT and DAGitty.
+"""Bridges between :class:`~causalx.graph.CausalGraph` and networkx, pgmpy, dowhy, Graphviz DOT and DAGitty.
+
+Free functions, one per format: ``to_*`` take a graph and return the other library's object or
+text; ``read_*`` parse the other format into :class:`CausalGraph` constructor arguments (a
+dict), which ``CausalGraph.from_networkx`` / ``from_pgmpy`` / ``from_dagitty`` turn into a
+graph. The graph's methods of the same names are thin wrappers over these functions.
+
+This module does not import :mod:`causalx.graph.causal_graph` (that module imports this one),
+so there is no import cycle; it reads graphs only through their public attributes.
 
 pgmpy and dowhy are imported inside the functions that need them, never at module level.
+
+Examples
+--------
+>>> from causalx.graph import CausalGraph
+>>> g = CausalGraph(["X1", "X2"], ["X1 -> X2"], target="y")
+>>> list(to_networkx(g).edges), read_dagitty("dag { X1 -> X2 }")
+([('X1', 'X2')], {'nodes': ['X1', 'X2'], 'edges': [('X1', 'X2')], 'confounded': []})
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from causalx.exceptions import GraphSpecError
-from causalx.graph.causal_graph import CausalGraph
+from causalx.graph._checks import NODE_ATTRIBUTES
 
-__all__ = ["from_dagitty", "from_pgmpy", "to_dagitty", "to_dot", "to_dowhy", "to_pgmpy"]
+if TYPE_CHECKING:  # pragma: no cover - annotations only; importing it here would be a cycle
+    from causalx.graph.causal_graph import CausalGraph
+
+__all__ = [
+    "read_dagitty",
+    "read_networkx",
+    "read_pgmpy",
+    "to_dagitty",
+    "to_dot",
+    "to_dowhy",
+    "to_networkx",
+    "to_pgmpy",
+]
+
+
+def to_networkx(graph: CausalGraph) -> nx.DiGraph:
+    """A copy of ``graph`` as a :class:`networkx.DiGraph` (the one place that builds it).
+
+    Node attributes are copied; ``G.graph`` holds ``"name"``, ``"target"``, ``"confounded"``
+    (list of pairs), ``"components"`` (list of lists or None) and ``"constraints"`` (list of
+    str). A chain graph has no edges here (its structure is in ``components``).
+    """
+    data = graph.to_dict()
+    g = nx.DiGraph()
+    for n, attrs in data["nodes"].items():
+        g.add_node(n, **attrs)
+    g.add_edges_from(graph.edges)
+    g.graph.update({
+        "name": graph.name,
+        "target": graph.target,
+        "confounded": [tuple(p) for p in graph.confounded],
+        "components": data.get("components"),
+        "constraints": list(data.get("constraints", ())),
+    })
+    return g
+
+
+def read_networkx(g: nx.DiGraph) -> dict[str, Any]:
+    """Constructor arguments from a :class:`networkx.DiGraph` (inverse of :func:`to_networkx`).
+
+    Plain DiGraphs work too: node attributes other than ``unit``, ``description`` and
+    ``type`` (layout positions, fitted mechanisms, ...) are dropped.
+    """
+    if not isinstance(g, nx.DiGraph) or g.is_multigraph():
+        raise TypeError(
+            f"from_networkx expects a networkx.DiGraph, got {type(g).__name__}; convert "
+            f"undirected or multi-graphs first (nx.DiGraph(G) with oriented edges)."
+        )
+    meta = g.graph
+    return {
+        "nodes": {n: {k: v for k, v in d.items() if k in NODE_ATTRIBUTES} for n, d in g.nodes(data=True)},
+        "edges": list(g.edges()),
+        "confounded": list(meta.get("confounded") or ()),
+        "components": meta.get("components"),
+        "target": meta.get("target"),
+        "constraints": list(meta.get("constraints") or ()),
+        "name": meta.get("name"),
+    }
 
 
 def _export_structure(graph: CausalGraph) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -40,7 +112,11 @@ def _latent_names(graph: CausalGraph, pairs: list[tuple[str, str]]) -> dict[tupl
 
 
 def to_pgmpy(graph: CausalGraph):
-    """See :meth:`CausalGraph.to_pgmpy`."""
+    """A :class:`pgmpy.base.DAG`; each bidirected pair ``a <-> b`` becomes a latent ``U_a_b``.
+
+    Requires pgmpy. For a chain graph, the implied DAG is exported (members of one component
+    joined in node order).
+    """
     try:
         from pgmpy.base import DAG
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -57,9 +133,10 @@ def to_pgmpy(graph: CausalGraph):
     return dag
 
 
-def from_pgmpy(dag, **kwargs: Any) -> CausalGraph:
-    """Build a graph from a pgmpy DAG; each latent with no parents and two children becomes a
-    confounded pair. Other latents are rejected (causalx has no latent nodes)."""
+def read_pgmpy(dag) -> dict[str, Any]:
+    """Constructor arguments from a pgmpy DAG (inverse of :func:`to_pgmpy`): each latent with no
+    parents and two children becomes a confounded pair. Other latents are rejected (causalx has
+    no latent nodes)."""
     latents = set(getattr(dag, "latents", set()) or set())
     nodes = [n for n in dag.nodes if n not in latents]
     confounded = []
@@ -73,11 +150,20 @@ def from_pgmpy(dag, **kwargs: Any) -> CausalGraph:
             )
         confounded.append(tuple(children))
     edges = [(a, b) for a, b in dag.edges if a not in latents]
-    return CausalGraph(nodes, edges, confounded=confounded, **kwargs)
+    return {"nodes": nodes, "edges": edges, "confounded": confounded}
 
 
 def to_dowhy(graph: CausalGraph, *, add_latents: bool = False) -> nx.DiGraph:
-    """See :meth:`CausalGraph.to_dowhy`."""
+    """A :class:`networkx.DiGraph` that ``dowhy.gcm`` causal models accept.
+
+    Parameters
+    ----------
+    graph : CausalGraph
+    add_latents : bool, default=False
+        dowhy.gcm fits a mechanism per node, so every node must be observed. With
+        bidirected pairs, pass ``add_latents=True`` to add ``U_a_b`` parent nodes (whose
+        data you must then supply); otherwise a ``ValueError`` is raised.
+    """
     edges, pairs = _export_structure(graph)
     if pairs and not add_latents:
         shown = ", ".join(f"{a} <-> {b}" for a, b in pairs)
@@ -99,7 +185,7 @@ def _dot_quote(name: str) -> str:
 
 
 def to_dot(graph: CausalGraph) -> str:
-    """See :meth:`CausalGraph.to_dot`."""
+    """Graphviz DOT text; bidirected pairs are dashed edges with ``dir=both``."""
     edges, pairs = _export_structure(graph)
     head = f"digraph {_dot_quote(graph.name)} {{" if graph.name else "digraph {"
     lines = [head]
@@ -124,7 +210,7 @@ def _dagitty_name(name: str) -> str:
 
 
 def to_dagitty(graph: CausalGraph) -> str:
-    """See :meth:`CausalGraph.to_dagitty`."""
+    """DAGitty text, e.g. ``'dag {\\n X1\\n X2\\n X1 -> X2\\n}'``."""
     edges, pairs = _export_structure(graph)
     lines = ["dag {"]
     lines += [f" {_dagitty_name(n)}" for n in graph.nodes]
@@ -296,12 +382,12 @@ class _DagittyParser:
             left = right
 
 
-def from_dagitty(text: str, **kwargs: Any) -> CausalGraph:
-    """See :meth:`CausalGraph.from_dagitty`."""
+def read_dagitty(text: str) -> dict[str, Any]:
+    """Constructor arguments from DAGitty ``dag { ... }`` text (see :meth:`CausalGraph.from_dagitty`)."""
     if not isinstance(text, str):
         raise TypeError(f"from_dagitty expects DAGitty text (str), got {type(text).__name__}.")
     parser = _DagittyParser(text)
     parser.parse()
     if not parser.nodes:
         raise GraphSpecError("<dagitty>: the graph has no nodes.", source="<dagitty>")
-    return CausalGraph(parser.nodes, parser.edges, confounded=parser.confounded, **kwargs)
+    return {"nodes": parser.nodes, "edges": parser.edges, "confounded": parser.confounded}

@@ -8,7 +8,6 @@ bad value, the accepted values and, where one is close, a suggestion.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,144 +16,27 @@ from pydantic import ValidationError
 
 from causalx.exceptions import GraphSpecError
 from causalx.graph.causal_graph import CausalGraph
-from causalx.graph.spec import GraphSpec, NodeSpec, graph_to_dict
-from causalx.utils.validation import suggest
+from causalx.graph.spec import GraphSpec, NodeSpec
+from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
 
 __all__ = ["dump_graph", "dumps_graph", "load_graph", "loads_graph"]
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _STD_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {_STD_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge")}
-
-
-class _SpecLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (no object construction); duplicate keys are checked on the node tree."""
-
-
-def _loc_str(loc: tuple[Any, ...] | list[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _fail(source: str, location: str | None, message: str, line: int | None = None) -> GraphSpecError:
-    where = [source]
-    if line is not None:
-        where.append(f"line {line}")
-    if location:
-        where.append(location)
-    return GraphSpecError(f"{', '.join(where)}: {message}", source=source, location=location or (
-        f"line {line}" if line is not None else None))
-
-
-def _check_tree(node: yaml.Node, path: tuple[Any, ...], source: str) -> None:
-    """Reject non-plain tags and duplicate mapping keys, reporting where they are."""
-    tag = node.tag or ""
-    explicit_bad = not tag.startswith(_STD_TAG) or tag.startswith(_STD_TAG + "python/")
-    if explicit_bad or (tag not in _PLAIN_TAGS and not isinstance(node, yaml.ScalarNode)):
-        raise _fail(
-            source, _loc_str(path) or None,
-            f"unsupported YAML tag {tag!r}: causalx specs are plain data (mappings, lists, strings, "
-            f"numbers); remove the tag.",
-            line=node.start_mark.line + 1,
-        )
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _STD_TAG + "merge":
-                continue
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            line = key_node.start_mark.line + 1
-            if key is not None:
-                if key in seen:
-                    what = "node" if path == ("nodes",) else "key"
-                    raise _fail(
-                        source, _loc_str((*path, key)),
-                        f"duplicate {what} {key!r} (first at line {seen[key]}, again at line {line}); "
-                        f"list each {what} once.",
-                        line=line,
-                    )
-                seen[key] = line
-            _check_tree(key_node, path, source)
-            _check_tree(value_node, (*path, key if key is not None else "?"), source)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, child in enumerate(node.value):
-            _check_tree(child, (*path, i), source)
-
-
-def _parse_yaml(text: str, source: str) -> Any:
-    loader = _SpecLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_tree(node, (), source)
-        return loader.construct_document(node)
-    except yaml.constructor.ConstructorError as exc:  # e.g. a tag the safe loader cannot build
-        mark = exc.problem_mark
-        tag = re.search(r"tag '([^']*)'", str(exc.problem or ""))
-        raise _fail(
-            source, None,
-            f"unsupported YAML tag {tag.group(1) if tag else '?'!r}: causalx specs are plain data "
-            f"(mappings, lists, strings, numbers); remove the tag.",
-            line=mark.line + 1 if mark else None,
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        context = f" ({exc.context})" if exc.context else ""
-        line = mark.line + 1 if mark else None
-        col = f", column {mark.column + 1}" if mark else ""
-        raise GraphSpecError(
-            f"{source}, line {line}{col}: YAML syntax error: {exc.problem}{context}. Check the "
-            f"indentation, the ':' after each key and the quotes around text with special characters.",
-            source=source,
-            location=f"line {line}",
-        ) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        raise GraphSpecError(f"{source}: YAML error: {exc}", source=source) from None
-    finally:
-        loader.dispose()
-
-
 _TOP_KEYS = tuple(GraphSpec.model_fields)
 _NODE_KEYS = tuple(NodeSpec.model_fields)
+_HINTS = {
+    "causalx": " (the spec version): add 'causalx: 1' as the first line",
+    "nodes": ": list the model's features under 'nodes:'",
+}
 
 
-def _pydantic_message(err: dict[str, Any]) -> tuple[str, str]:
-    loc = tuple(err.get("loc", ()))
-    where = _loc_str(loc)
-    kind = err.get("type", "")
-    value = err.get("input")
-    msg = str(err.get("msg", ""))
-    if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping key of the wrong type (e.g. a number)
-        where = _loc_str(loc[:-2]) + f".{loc[-2]}"
-        return where, f"the key {value!r} must be a string; quote it in YAML ('{value}')."
-    if kind == "extra_forbidden":
-        key = loc[-1]
-        accepted = _NODE_KEYS if len(loc) == 3 and loc[0] == "nodes" else _TOP_KEYS
-        parent = _loc_str(loc[:-1]) or "the top level"
-        return where, (
-            f"unknown key {key!r} in {parent}; accepted keys are "
-            f"{', '.join(repr(k) for k in accepted)}.{suggest(key, accepted)}"
-        )
-    if kind == "missing":
-        key = loc[-1] if loc else "?"
-        hint = {
-            "causalx": " (the spec version): add 'causalx: 1' as the first line",
-            "nodes": ": list the model's features under 'nodes:'",
-        }.get(str(key), "")
-        return where, f"missing required key {key!r}{hint}."
-    if kind == "literal_error":
-        expected = str((err.get("ctx") or {}).get("expected", ""))
-        choices = re.findall(r"'([^']*)'", expected)
-        return where, f"{value!r} is not accepted; accepted values are {expected}.{suggest(value, choices)}"
-    if kind == "value_error":
-        return where, re.sub(r"^Value error, ", "", msg)
-    return where, f"{msg} (got {value!r})."
+def _accepted_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    return _NODE_KEYS if len(loc) == 3 and loc[0] == "nodes" else _TOP_KEYS
+
+
+def _fail(source: str, location: str | None, message: str) -> GraphSpecError:
+    return fail(GraphSpecError, source, location, message)  # type: ignore[return-value]
 
 
 def loads_graph(text: str, *, source: str = "<string>") -> CausalGraph:
@@ -193,29 +75,16 @@ def loads_graph(text: str, *, source: str = "<string>") -> CausalGraph:
     ...
     causalx.exceptions.GraphSpecError: <string>, edge: unknown key 'edge' ... Did you mean 'edges'?
     """
-    if not isinstance(text, str):
-        raise TypeError(f"loads_graph expects YAML text (str), got {type(text).__name__}; "
-                        f"use load_graph(path) for files.")
-    data = _parse_yaml(text, source)
-    if data is None:
-        raise _fail(source, None, "the document is empty; a causalx spec starts with 'causalx: 1' "
-                                  "followed by 'nodes:' (and usually 'edges:').")
-    if not isinstance(data, dict):
-        raise _fail(source, None, f"the document must be a mapping with keys "
-                                  f"{', '.join(_TOP_KEYS)}; got a {type(data).__name__}.")
-    if "causalx" not in data:  # report the version first: it decides how the rest is read
-        raise _fail(source, "causalx", "missing required key 'causalx' (the spec version): add "
-                                       "'causalx: 1' as the first line.")
+    data = load_yaml_mapping(
+        text, source=source, error=GraphSpecError, kind="spec", reader="loads_graph", keys=_TOP_KEYS,
+        empty="the document is empty; a causalx spec starts with 'causalx: 1' followed by 'nodes:' "
+              "(and usually 'edges:').",
+    )
     try:
         spec = GraphSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [_pydantic_message(e) for e in exc.errors()]
-        location = problems[0][0]
-        if len(problems) == 1:
-            raise _fail(source, location, problems[0][1]) from None
-        lines = "\n".join(f"  - {w}: {m}" for w, m in problems)
-        raise GraphSpecError(f"{source}: {len(problems)} problems:\n{lines}", source=source,
-                             location=location) from None
+        problems = [describe_problem(e, accepted=_accepted_keys, hints=_HINTS) for e in exc.errors()]
+        raise_problems(problems, source=source, error=GraphSpecError)
     try:
         return spec.to_graph()
     except GraphSpecError as exc:
@@ -329,7 +198,7 @@ def dumps_graph(graph: CausalGraph) -> str:
     """
     if not isinstance(graph, CausalGraph):
         raise TypeError(f"dumps_graph expects a CausalGraph, got {type(graph).__name__}.")
-    data = graph_to_dict(graph)
+    data = graph.to_dict()
     data["nodes"] = {n: _FlowDict(a) for n, a in data["nodes"].items()}
     if "components" in data:
         data["components"] = [_FlowList(c) for c in data["components"]]

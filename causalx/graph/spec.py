@@ -12,42 +12,50 @@
     confounded: [X1 <-> X4]    # optional
     components: [[X1, X4], [X2]]   # optional ordered chain components
     constraints: [X2 >= 0]     # optional linear constraints
+
+The models check everything that concerns one item, so pydantic reports it at its location
+(``nodes.X3.type``, ``edges[2]``, ``constraints[1]``), several problems at once: unknown keys
+(``extra="forbid"``), node names and types, each edge and pair, each constraint's syntax. They
+call the same check functions as the :class:`~causalx.graph.CausalGraph` constructor
+(:mod:`causalx.graph._checks`), which then checks what needs the whole graph: unknown nodes,
+duplicates, the target, components and cycles.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from causalx.graph.causal_graph import NODE_ATTRIBUTES, CausalGraph, parse_pair
+from causalx._options import NodeType
+from causalx.graph._checks import check_name, check_node_type, check_unique_nodes, parse_edge
+from causalx.graph.causal_graph import SPEC_VERSION, CausalGraph
+from causalx.graph.constraints import Constraint
 
 __all__ = ["SPEC_VERSION", "GraphSpec", "NodeSpec"]
 
-#: The only spec version this release reads and writes.
-SPEC_VERSION = 1
-
 
 class NodeSpec(BaseModel):
-    """Optional attributes of one node."""
+    """Optional attributes of one node (the keys are :data:`causalx.graph._checks.NODE_ATTRIBUTES`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     unit: str | None = None
     description: str | None = None
-    type: Literal["continuous", "binary", "categorical", "ordinal"] | None = None
+    type: Annotated[NodeType | None, BeforeValidator(check_node_type)] = None
 
 
-def _edge(value: Any) -> tuple[str, str]:
-    return parse_pair(value, "edge")
+def _constraint(text: Any) -> Any:
+    if not isinstance(text, str):
+        raise ValueError(f"a constraint is text such as 'X2 >= 0', got {text!r}; quote it in YAML.")
+    Constraint.parse(text)  # syntax only; the constructor checks the node names
+    return text
 
 
-def _pair(value: Any) -> tuple[str, str]:
-    return parse_pair(value, "confounded")
-
-
-EdgeItem = Annotated[tuple[str, str], BeforeValidator(_edge)]
-PairItem = Annotated[tuple[str, str], BeforeValidator(_pair)]
+NodeName = Annotated[str, AfterValidator(check_name)]
+EdgeItem = Annotated[tuple[str, str], BeforeValidator(lambda v: parse_edge(v, "edge"))]
+PairItem = Annotated[tuple[str, str], BeforeValidator(lambda v: parse_edge(v, "confounded"))]
+ConstraintText = Annotated[str, BeforeValidator(_constraint)]
 
 
 class GraphSpec(BaseModel):
@@ -66,11 +74,11 @@ class GraphSpec(BaseModel):
     causalx: int = Field(description="Spec version; must be 1.")
     name: str | None = None
     target: str | None = None
-    nodes: dict[str, NodeSpec]
+    nodes: dict[NodeName, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=list)
     confounded: list[PairItem] = Field(default_factory=list)
     components: list[list[str]] | None = None
-    constraints: list[str] = Field(default_factory=list)
+    constraints: list[ConstraintText] = Field(default_factory=list)
 
     @field_validator("causalx", mode="before")
     @classmethod
@@ -86,13 +94,10 @@ class GraphSpec(BaseModel):
     @classmethod
     def _nodes_mapping(cls, value: Any) -> Any:
         if isinstance(value, list):  # a plain list of names
-            seen = set()
             for n in value:
                 if not isinstance(n, str):
                     raise ValueError(f"node names must be strings, got {n!r}; quote it in YAML")
-                if n in seen:
-                    raise ValueError(f"duplicate node {n!r} in nodes; list each node once.")
-                seen.add(n)
+            check_unique_nodes(value)
             return {n: {} for n in value}
         if isinstance(value, dict):
             return {k: ({} if v is None else v) for k, v in value.items()}
@@ -100,40 +105,9 @@ class GraphSpec(BaseModel):
 
     def to_graph(self) -> CausalGraph:
         """The :class:`CausalGraph` this spec describes (the constructor validates it)."""
-        nodes = {n: a.model_dump(exclude_none=True) for n, a in self.nodes.items()}
-        return CausalGraph(
-            nodes,
-            self.edges,
-            confounded=self.confounded,
-            components=self.components,
-            target=self.target,
-            constraints=self.constraints,
-            name=self.name,
-        )
+        return CausalGraph.from_dict(self.model_dump(exclude_none=True))
 
     @classmethod
     def from_graph(cls, graph: CausalGraph) -> GraphSpec:
-        """The spec of a graph (edges and pairs as tuples, constraints by their text)."""
-        return cls.model_validate(graph_to_dict(graph))
-
-
-def graph_to_dict(graph: CausalGraph) -> dict[str, Any]:
-    """Plain-data spec of ``graph`` in canonical key order (what ``dumps_graph`` writes)."""
-    out: dict[str, Any] = {"causalx": SPEC_VERSION}
-    if graph.name is not None:
-        out["name"] = graph.name
-    if graph.target is not None:
-        out["target"] = graph.target
-    out["nodes"] = {}
-    for n in graph.nodes:
-        attrs = graph.node_attributes(n)
-        out["nodes"][n] = {k: attrs[k] for k in NODE_ATTRIBUTES if k in attrs}
-    if graph.edges or not graph.is_chain_graph:
-        out["edges"] = [f"{a} -> {b}" for a, b in graph.edges]
-    if graph.confounded:
-        out["confounded"] = [f"{a} <-> {b}" for a, b in graph.confounded]
-    if graph._components_given is not None:
-        out["components"] = [list(c) for c in graph._components_given]
-    if graph.constraints:
-        out["constraints"] = [c.text for c in graph.constraints]
-    return out
+        """The spec of a graph (its :meth:`CausalGraph.to_dict`)."""
+        return cls.model_validate(graph.to_dict())

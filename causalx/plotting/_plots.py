@@ -28,27 +28,31 @@ def _axes(ax, figsize=(6.4, 4.0)):
     return ax
 
 
-def _layout(graph: CausalGraph) -> dict[str, tuple[float, float]]:
-    """Left-to-right layers by causal order (longest path from a root), spread vertically."""
-    comps = graph.components()
-    level: dict[str, int] = {}
-    for comp in comps:
-        lv = max((level[p] + 1 for p in comp.parents if p in level), default=0)
-        for v in comp.nodes:
-            level[v] = lv
-    if graph.edges:  # edges refine the chain components' order
-        for v in graph.topological_order():
-            ps = graph.parents(v)
-            level[v] = max((level[p] + 1 for p in ps), default=0)
-    by_level: dict[int, list[str]] = {}
-    for v in graph.nodes:
-        by_level.setdefault(level.get(v, 0), []).append(v)
-    pos = {}
-    for lv, nodes in by_level.items():
-        k = len(nodes)
-        for i, v in enumerate(nodes):
-            pos[v] = (float(lv), (k - 1) / 2.0 - i)
-    return pos
+def _layout(graph: CausalGraph, view=None) -> dict[str, tuple[float, float]]:
+    """Left-to-right layers by causal order, each layer spread vertically in node order.
+
+    The layers are the topological generations of the graph's networkx view (a node's layer
+    is the longest directed path from a root); a chain graph, whose view has no edges, is
+    laid out by its chain components. Unit spacing between layers and between nodes.
+    """
+    import networkx as nx
+
+    view = graph.to_networkx() if view is None else view
+    order = {v: i for i, v in enumerate(graph.nodes)}
+    if graph.is_chain_graph:
+        layers = [list(c.nodes) for c in graph.components()]
+    else:
+        layers = [sorted(gen, key=order.__getitem__) for gen in nx.topological_generations(view)]
+    # multipartite_layout stacks a layer bottom-up (so list each reversed: first node on top)
+    # and rescales the whole layout; divide by its spacing to get back to unit steps
+    pos = nx.multipartite_layout(view, subset_key={k: layer[::-1] for k, layer in enumerate(layers)})
+    if len(layers) > 1:
+        step = pos[layers[1][0]][0] - pos[layers[0][0]][0]
+    elif len(layers[0]) > 1:
+        step = pos[layers[0][0]][1] - pos[layers[0][1]][1]
+    else:
+        step = 1.0
+    return {v: (float(pos[v][0] / step), float(pos[v][1] / step)) for v in graph.nodes}
 
 
 def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, suspected: Sequence[tuple[str, str]] = (),
@@ -72,10 +76,8 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
     import networkx as nx
 
     ax = _axes(ax, (7.0, 4.5))
-    pos = _layout(graph)
-    g = nx.DiGraph()
-    g.add_nodes_from(graph.nodes)
-    g.add_edges_from(graph.edges)
+    g = graph.to_networkx()
+    pos = _layout(graph, g)
     if explanation is not None:
         m = dict(zip(explanation.feature_names, explanation.mean_abs()))
         vals = np.array([m.get(v, 0.0) for v in graph.nodes])

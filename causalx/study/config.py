@@ -15,22 +15,24 @@
     report: {title: My study, top_hypotheses: 10}
     random_state: 0
 
-YAML is read with ``yaml.safe_load`` semantics (no tags) into pydantic models that forbid
-unknown keys; every problem is a :class:`~causalx.exceptions.GraphSpecError` naming the file,
-the location (``explanations[1].value``), the bad value, the accepted values and a suggestion.
+YAML is read with ``yaml.safe_load`` semantics (no tags; :mod:`causalx.utils.yamlio`, the same
+reader as graph specs) into pydantic models that forbid unknown keys; every problem is a
+:class:`~causalx.exceptions.ConfigError` naming the file, the location
+(``explanations[1].value``), the bad value, the accepted values and a suggestion. The accepted
+values of every option come from :mod:`causalx._options`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from causalx.exceptions import GraphSpecError
-from causalx.graph.io import _fail, _loc_str, _parse_yaml, _pydantic_message
-from causalx.utils.validation import suggest
+from causalx._options import CIMethod, Correction, Method, SamplerName, Task, Value
+from causalx.exceptions import ConfigError
+from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
 
 __all__ = [
     "CONFIG_VERSION",
@@ -54,10 +56,10 @@ class ExplanationConfig(BaseModel):
 
     model_config = _Strict
 
-    value: Literal["marginal", "conditional", "causal"] = "causal"
-    sampler: Literal["gaussian", "mechanism", "vae"] = "gaussian"
+    value: Value = "causal"
+    sampler: SamplerName = "gaussian"
     asymmetric: bool = False
-    method: Literal["auto", "exact", "permutation", "kernel"] = "auto"
+    method: Method = "auto"
     n_samples: int = Field(150, ge=1)
     decompose: bool = False
     label: str | None = None
@@ -92,7 +94,7 @@ class ModelConfig(BaseModel):
 
     path: str | None = None
     trust: bool = False
-    task: Literal["auto", "regression", "classification"] = "auto"
+    task: Task = "auto"
     cv: int = Field(5, ge=2, le=20)
 
 
@@ -102,8 +104,8 @@ class DiagnosticsConfig(BaseModel):
     model_config = _Strict
 
     alpha: float = Field(0.01, gt=0, lt=1)
-    method: Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"] = "auto"
-    correction: Literal["holm", "bh", "bonferroni", "none"] = "holm"
+    method: CIMethod = "auto"
+    correction: Correction = "holm"
     n_permutations: int = Field(20, ge=0)
     discovery: bool = True
     n_boot: int = Field(5, ge=0)
@@ -201,29 +203,19 @@ def _accepted_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(k for k, f in model.model_fields.items() if not f.exclude)
 
 
+_HINTS = {
+    "causalx": " (the config version): add 'causalx: 1' as the first line",
+    "data": ": name the CSV or Parquet file, e.g. 'data: data.csv' (relative to the config)",
+    "target": ": name the column the model predicts, e.g. 'target: conductivity'",
+    "graph": ": name the YAML graph spec, e.g. 'graph: graph.yaml'",
+}
+
+
 def _message(err: dict[str, Any]) -> tuple[str, str]:
     loc = tuple(err.get("loc", ()))
     # pydantic adds the member type of a union to the location (rows.int, rows.list[int]): drop it
     loc = tuple(p for p in loc if not (isinstance(p, str) and p in ("int", "list[int]")))
-    err = dict(err, loc=loc)
-    kind = err.get("type", "")
-    if kind == "extra_forbidden":
-        key = loc[-1]
-        accepted = _accepted_keys(loc)
-        parent = _loc_str(loc[:-1]) or "the top level"
-        return _loc_str(loc), (
-            f"unknown key {key!r} in {parent}; accepted keys are "
-            f"{', '.join(repr(k) for k in accepted)}.{suggest(key, accepted)}"
-        )
-    if kind == "missing":
-        key = loc[-1] if loc else "?"
-        hint = {
-            "data": ": name the CSV or Parquet file, e.g. 'data: data.csv' (relative to the config)",
-            "target": ": name the column the model predicts, e.g. 'target: conductivity'",
-            "graph": ": name the YAML graph spec, e.g. 'graph: graph.yaml'",
-        }.get(str(key), "")
-        return _loc_str(loc), f"missing required key {key!r}{hint}."
-    return _pydantic_message(err)
+    return describe_problem(dict(err, loc=loc), accepted=_accepted_keys, hints=_HINTS)
 
 
 def loads_config(text: str, *, source: str = "<string>", base_dir: str | os.PathLike[str] = ".") -> RunConfig:
@@ -243,7 +235,7 @@ def loads_config(text: str, *, source: str = "<string>", base_dir: str | os.Path
 
     Raises
     ------
-    GraphSpecError
+    ConfigError
         With the file, location, bad value, accepted values and a suggestion.
 
     Examples
@@ -255,36 +247,22 @@ def loads_config(text: str, *, source: str = "<string>", base_dir: str | os.Path
     ...              "explanations: [{value: casual}]\\n")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    causalx.exceptions.GraphSpecError: <string>, explanations[0].value: 'casual' is not accepted; ... Did you mean 'causal'?
+    causalx.exceptions.ConfigError: <string>, explanations[0].value: 'casual' is not accepted; ... Did you mean 'causal'?
     """
-    if not isinstance(text, str):
-        raise TypeError(f"loads_config expects YAML text (str), got {type(text).__name__}; "
-                        f"use load_config(path) for files.")
-    data = _parse_yaml(text, source)
-    if data is None:
-        raise _fail(source, None, "the config is empty; a run config holds at least 'causalx: 1', "
-                                  "'data:', 'target:' and 'graph:'.")
-    if not isinstance(data, dict):
-        raise _fail(source, None, f"the config must be a mapping with keys "
-                                  f"{', '.join(_accepted_keys(()))}; got a {type(data).__name__}.")
-    if "causalx" not in data:
-        raise _fail(source, "causalx", "missing required key 'causalx' (the config version): add "
-                                       "'causalx: 1' as the first line.")
+    data = load_yaml_mapping(
+        text, source=source, error=ConfigError, kind="config", reader="loads_config",
+        keys=_accepted_keys(()),
+        empty="the config is empty; a run config holds at least 'causalx: 1', 'data:', 'target:' and 'graph:'.",
+    )
     for key in ("base_dir", "source"):
         if key in data:
             accepted = _accepted_keys(())
-            raise _fail(source, key, f"unknown key {key!r} in the top level; accepted keys are "
-                                     f"{', '.join(repr(k) for k in accepted)}.")
+            raise fail(ConfigError, source, key, f"unknown key {key!r} in the top level; accepted keys are "
+                                                 f"{', '.join(repr(k) for k in accepted)}.")
     try:
         return RunConfig.model_validate({**data, "base_dir": str(base_dir), "source": source})
     except ValidationError as exc:
-        problems = [_message(e) for e in exc.errors()]
-        location = problems[0][0]
-        if len(problems) == 1:
-            raise _fail(source, location, problems[0][1]) from None
-        lines = "\n".join(f"  - {w}: {m}" for w, m in problems)
-        raise GraphSpecError(f"{source}: {len(problems)} problems:\n{lines}", source=source,
-                             location=location) from None
+        raise_problems([_message(e) for e in exc.errors()], source=source, error=ConfigError)
 
 
 def load_config(path: str | os.PathLike[str]) -> RunConfig:
@@ -294,7 +272,7 @@ def load_config(path: str | os.PathLike[str]) -> RunConfig:
     ------
     FileNotFoundError
         No file at ``path``.
-    GraphSpecError
+    ConfigError
         The file is not a valid run config (see :func:`loads_config`).
     """
     path = Path(path)

@@ -261,9 +261,7 @@ def _mediators(c: _Context, f: str, exp: Explanation) -> list[tuple[str, float, 
     """Descendants of ``f`` ranked by the model's direct use of them, with the paths from ``f``."""
     import networkx as nx
 
-    dag = nx.DiGraph()
-    dag.add_nodes_from(c.graph.nodes)
-    dag.add_edges_from(c.graph.edges)
+    dag = c.graph.to_networkx()
     use = np.abs(exp.direct).mean(0)
     rows = []
     for d in c.graph.descendants(f):

@@ -220,12 +220,6 @@ def run_study(
         The report itself is written by :func:`causalx.report.write_report` (a higher layer).
     progress : bool, default True
         Show progress bars for the long steps and a line per step (on stderr).
-
-    Notes
-    -----
-    The study runs with one OpenMP thread (``threadpoolctl``): the model is called many times
-    on batches and tree ensembles open one short parallel region per tree, which on a few busy
-    cores costs more than it saves.
     echo : callable, optional
         Where step messages go (default: stderr when ``progress`` is on, else nowhere).
 
@@ -235,8 +229,17 @@ def run_study(
 
     Raises
     ------
+    ConfigError
+        A config file that is not a valid run config (see :func:`~causalx.study.load_config`).
     GraphSpecError
-        A bad config, a missing file, a target or node that is not a data column.
+        A bad graph spec; also (for now) a missing data, graph or model file, a target or node
+        that is not a data column, and other problems found while running the config.
+
+    Notes
+    -----
+    The study runs with one OpenMP thread (``threadpoolctl``): the model is called many times
+    on batches and tree ensembles open one short parallel region per tree, which on a few busy
+    cores costs more than it saves.
     """
     import sys
 

@@ -552,3 +552,13 @@ def test_constraints_on_graph():
     g = CausalGraph(NODES, EDGES, constraints=["X2 >= 0", Constraint.parse("X3 < X5")])
     assert [c.text for c in g.constraints] == ["X2 >= 0", "X3 < X5"]
     assert g.constraints[1].coefficients == {"X3": 1.0, "X5": -1.0}
+
+
+def test_interop_free_functions_match_the_methods(design):
+    from causalx.graph import interop
+
+    assert interop.to_dagitty(design) == design.to_dagitty()
+    assert interop.to_dot(design) == design.to_dot()
+    assert nx.utils.graphs_equal(interop.to_networkx(design), design.to_networkx())
+    assert CausalGraph(**interop.read_dagitty(design.to_dagitty()), target="y", name="lg_chain") == design
+    assert CausalGraph(**interop.read_networkx(design.to_networkx())) == design

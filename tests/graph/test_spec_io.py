@@ -253,3 +253,40 @@ def test_yaml_round_trip_property(g):
 @given(graphs())
 def test_networkx_round_trip_property(g):
     assert CausalGraph.from_networkx(g.to_networkx()) == g
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs())
+def test_to_dict_is_the_one_serialisation(g):
+    import pickle
+
+    data = g.to_dict()
+    assert CausalGraph.from_dict(data) == g
+    assert GraphSpec.model_validate(data).to_graph() == g
+    assert yaml.safe_load(dumps_graph(g)) == data  # dumps_graph writes to_dict, styled
+    assert pickle.loads(pickle.dumps(g)) == g
+    assert g.replace() == g
+
+
+def test_spec_and_constructor_share_item_checks():
+    from causalx.graph._checks import NODE_ATTRIBUTES
+    from causalx.graph.spec import NodeSpec
+
+    assert tuple(NodeSpec.model_fields) == NODE_ATTRIBUTES
+    # the same wording from YAML (location from pydantic) and from Python (location prefixed)
+    with pytest.raises(GraphSpecError, match=r"^<string>, edges\[0\]: 'X1 -> X1' joins node 'X1' to itself"):
+        loads_graph(BASE + "edges: [X1 -> X1]\n")
+    with pytest.raises(GraphSpecError, match=r"^edges\[0\]: 'X1 -> X1' joins node 'X1' to itself"):
+        CausalGraph(["X1"], ["X1 -> X1"])
+    with pytest.raises(GraphSpecError, match=r"^<string>, nodes\.a -> b: node name 'a -> b' contains an arrow"):
+        loads_graph("causalx: 1\nnodes: ['a -> b']\n")
+    with pytest.raises(GraphSpecError, match=r"^nodes\[0\]: node name 'a -> b' contains an arrow"):
+        CausalGraph(["a -> b"])
+
+
+def test_spec_reports_item_problems_together():
+    text = BASE + "edges: [X1 -> X1]\nconstraints: [X1 ** 2 > 0]\nedge: []\n"
+    with pytest.raises(GraphSpecError, match=r"(?s)3 problems:\n  - edges\[0\]: .*self-loops.*\n  - constraints\[0\]: "
+                                             r"Invalid constraint.*\n  - edge: unknown key") as info:
+        loads_graph(text)
+    assert info.value.location == "edges[0]"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from causalx.exceptions import GraphSpecError
+from causalx.exceptions import ConfigError, GraphSpecError
 from causalx.study import load_config, loads_config, run_study
 
 MINIMAL = "causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\n"
@@ -39,7 +39,7 @@ def test_minimal_config_defaults(tmp_path):
 def test_config_errors_name_file_location_and_suggestion(tmp_path, extra, location, pieces):
     path = tmp_path / "bad.yaml"
     path.write_text(MINIMAL + extra)
-    with pytest.raises(GraphSpecError) as info:
+    with pytest.raises(ConfigError) as info:
         load_config(path)
     msg = str(info.value)
     assert msg.startswith(str(path)), msg
@@ -59,8 +59,10 @@ def test_config_errors_name_file_location_and_suggestion(tmp_path, extra, locati
     ],
 )
 def test_config_error_table(text, match):
-    with pytest.raises(GraphSpecError, match=match):
+    with pytest.raises(ConfigError, match=match) as info:
         loads_config(text)
+    assert not isinstance(info.value, GraphSpecError)  # run configs are not graph specs
+    assert isinstance(info.value, ValueError) and info.value.source == "<string>"
 
 
 @pytest.fixture

@@ -1,0 +1,161 @@
+"""Checks of one item of a graph (a node name, a node type, an edge), written once.
+
+Both entry points call these: the pydantic spec models (:mod:`causalx.graph.spec`, for YAML,
+where pydantic supplies the location such as ``edges[2]``) and the :class:`CausalGraph`
+constructor (for Python callers, which prefixes the location itself). They raise a plain
+``ValueError`` whose message does not name the location. Checks that need the whole graph
+(unknown nodes, duplicates, cycles, components) are invariants of the constructor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from causalx._options import NODE_TYPES
+from causalx.utils.validation import suggest
+
+__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "check_name", "check_node_type", "check_unique_nodes",
+           "parse_edge", "parse_pair"]
+
+#: Node attribute keys a graph accepts, in the order they are written out (the fields of NodeSpec).
+NODE_ATTRIBUTES = ("unit", "description", "type")
+
+_PAIR_RE = re.compile(r"^\s*(?P<a>.*?)\s*(?P<arrow><->|->|<-|--)\s*(?P<b>.*?)\s*$")
+_ARROWS = ("<->", "->", "<-")
+
+
+def _or_list(values: Sequence[str]) -> str:
+    shown = [repr(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def check_name(name: str) -> str:
+    """A node name that is not empty, has no surrounding whitespace, arrows or control characters.
+
+    Examples
+    --------
+    >>> check_name("band gap")
+    'band gap'
+    >>> check_name("a -> b")
+    Traceback (most recent call last):
+    ...
+    ValueError: node name 'a -> b' contains an arrow ('->', '<-', '<->' or '--'); rename the node.
+    """
+    problem = None
+    if not name.strip():
+        problem = "is empty"
+    elif name != name.strip():
+        problem = "has leading or trailing whitespace"
+    elif any(arr in name for arr in (*_ARROWS, "--")):
+        problem = "contains an arrow ('->', '<-', '<->' or '--')"
+    elif not name.isprintable():
+        problem = "contains a non-printable character (newline, tab, ...)"
+    if problem:
+        raise ValueError(f"node name {name!r} {problem}; rename the node.")
+    return name
+
+
+def check_unique_nodes(names: Sequence[str]) -> None:
+    """Raise for the first node listed twice."""
+    seen: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n in seen:
+            raise ValueError(f"duplicate node {n!r} in nodes (positions {seen[n]} and {i}); list each node once.")
+        seen[n] = i
+
+
+def check_node_type(value: Any) -> Any:
+    """``None`` or one of :data:`~causalx._options.NODE_TYPES` (the ``type`` node attribute).
+
+    Examples
+    --------
+    >>> check_node_type("continous")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'continous' is not accepted; accepted values are 'continuous', 'binary', 'categorical' or 'ordinal'. Did you mean 'continuous'?
+    """
+    if value is not None and value not in NODE_TYPES:
+        raise ValueError(f"{value!r} is not accepted; accepted values are {_or_list(NODE_TYPES)}."
+                         f"{suggest(value, NODE_TYPES)}")
+    return value
+
+
+def parse_pair(item: Any, kind: str = "edge") -> tuple[str, str]:
+    """Parse one edge (``"a -> b"``, ``"b <- a"`` or ``[a, b]``) or confounded pair (``"a <-> b"``).
+
+    Parameters
+    ----------
+    item : str or sequence of two str
+    kind : {'edge', 'confounded'}
+
+    Returns
+    -------
+    tuple of (str, str)
+        ``(cause, effect)`` for an edge; the two endpoints as written for a confounded pair.
+
+    Raises
+    ------
+    ValueError
+        The item is not a pair, or uses the wrong arrow.
+
+    Examples
+    --------
+    >>> parse_pair("X1 -> X2"), parse_pair("X2 <- X1"), parse_pair(["X1", "X2"])
+    (('X1', 'X2'), ('X1', 'X2'), ('X1', 'X2'))
+    >>> parse_pair("X1 <-> X4", kind="confounded")
+    ('X1', 'X4')
+    """
+    want = "a -> b" if kind == "edge" else "a <-> b"
+    if isinstance(item, str):
+        m = _PAIR_RE.match(item)
+        if m is None or not m["a"] or not m["b"]:
+            raise ValueError(
+                f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write "
+                f"{want!r} (or a pair [a, b])."
+            )
+        a, arrow, b = m["a"], m["arrow"], m["b"]
+        if any(arr in a or arr in b for arr in (*_ARROWS, "--")):
+            raise ValueError(f"{item!r} holds more than one arrow; write one pair per item ({want!r}).")
+        if arrow == "--":
+            raise ValueError(
+                f"{item!r} is an undirected edge, which causalx does not support: orient it "
+                f"('{a} -> {b}') or, for an unobserved common cause, write '{a} <-> {b}' under confounded."
+            )
+        if kind == "edge":
+            if arrow == "<->":
+                raise ValueError(
+                    f"{item!r} is a bidirected edge; list it under 'confounded' (an unobserved common "
+                    f"cause), and keep 'edges' for directed edges 'a -> b'."
+                )
+            return (a, b) if arrow == "->" else (b, a)
+        if arrow != "<->":
+            raise ValueError(
+                f"{item!r} is a directed edge; confounded pairs are written {want!r} "
+                f"(directed edges belong under 'edges')."
+            )
+        return (a, b)
+    if isinstance(item, Sequence) and len(item) == 2 and all(isinstance(v, str) for v in item):
+        return (item[0], item[1])
+    raise ValueError(
+        f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write {want!r} "
+        f"or a pair of two node names [a, b]."
+    )
+
+
+def parse_edge(item: Any, kind: str = "edge") -> tuple[str, str]:
+    """:func:`parse_pair`, rejecting a pair that joins a node to itself.
+
+    Examples
+    --------
+    >>> parse_edge("X1 -> X1")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'X1 -> X1' joins node 'X1' to itself; self-loops are not allowed.
+    """
+    a, b = parse_pair(item, kind)
+    if a == b:
+        text = f"{a} -> {b}" if kind == "edge" else f"{a} <-> {b}"
+        raise ValueError(f"{text!r} joins node {a!r} to itself; self-loops are not allowed.")
+    return a, b
