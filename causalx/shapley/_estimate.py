@@ -19,7 +19,7 @@ import numpy as np
 from causalx._config import config_context
 from causalx._options import METHODS, PERMUTATION_SAMPLINGS
 from causalx.exceptions import ConvergenceWarning
-from causalx.shapley import _bits
+import causalx.shapley._bits as _bits
 from causalx.shapley._kernel import kernel_masks, kernel_solve
 from causalx.shapley._order import PartialOrder, count_downsets
 from causalx.shapley._plan import (

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from causalx.exceptions import CausalxWarning, CyclicGraphError
-from causalx.shapley import _bits
+import causalx.shapley._bits as _bits
 from causalx.utils import check_random_state
 
 __all__ = ["PartialOrder"]

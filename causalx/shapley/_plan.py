@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from causalx._config import get_config
 from causalx._options import PERMUTATION_SAMPLINGS
-from causalx.shapley import _bits
+import causalx.shapley._bits as _bits
 from causalx.shapley._order import PartialOrder, _TooManyDownsets
 from causalx.utils import check_interval, check_option, check_random_state
 
