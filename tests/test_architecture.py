@@ -16,6 +16,7 @@ LAYERS = {
     "causalx._version": 0,
     "causalx.exceptions": 0,
     "causalx._config": 0,
+    "causalx._options": 0,
     "causalx.utils": 0,
     "causalx.graph": 1,
     "causalx.explanation": 1,
