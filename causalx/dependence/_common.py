@@ -7,36 +7,23 @@ from collections.abc import Sequence
 import numpy as np
 
 from causalx._config import get_config
-from causalx.exceptions import DataValidationError, UnknownNodeError
-from causalx.utils import suggest
+from causalx.exceptions import UnknownNodeError
+from causalx.utils import check_data, suggest
 from causalx.values import resolve_model
 
 __all__ = ["as_array", "chunk_size", "feature_index", "model_function"]
 
 
 def as_array(X, feature_names: Sequence[str] | None, what: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
-    """Return ``X`` as an (n, d) float array and the feature names (DataFrame columns by default)."""
-    if hasattr(X, "columns") and hasattr(X, "to_numpy"):
-        cols = [str(c) for c in X.columns]
-        names = tuple(cols) if feature_names is None else tuple(str(f) for f in feature_names)
-        missing = [f for f in names if f not in cols]
-        if missing:
-            raise DataValidationError(f"{what} lacks column(s) {missing}; its columns are {cols}.")
-        frame = X.copy()
-        frame.columns = cols
-        arr = frame[list(names)].to_numpy(dtype=np.float64)
-    else:
-        arr = np.asarray(X, dtype=np.float64)
-        if arr.ndim != 2:
-            raise DataValidationError(f"{what} must be 2-D (rows × features), got shape {arr.shape}.")
-        names = tuple(f"x{i}" for i in range(arr.shape[1])) if feature_names is None else tuple(map(str, feature_names))
-        if len(names) != arr.shape[1]:
-            raise DataValidationError(f"{what} has {arr.shape[1]} columns but {len(names)} feature names were given.")
-    if arr.shape[0] < 1:
-        raise DataValidationError(f"{what} has no rows.")
-    if not np.all(np.isfinite(arr)):
-        raise DataValidationError(f"{what} holds NaN or infinite values; impute or drop those rows first.")
-    return np.ascontiguousarray(arr), names
+    """Return ``X`` as an (n, d) float array and the feature names.
+
+    :func:`causalx.utils.validation.check_data`; without ``feature_names`` the names are a
+    DataFrame's columns, or ``x0, x1, ...`` for an array.
+    """
+    arr, names = check_data(X, feature_names, what=what)
+    if names is None:
+        names = tuple(f"x{i}" for i in range(arr.shape[1]))
+    return arr, names
 
 
 def feature_index(feature, names: Sequence[str]) -> int:

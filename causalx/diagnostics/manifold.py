@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from causalx.exceptions import DataValidationError
-from causalx.utils import check_interval, check_random_state
+from causalx.utils import check_data, check_interval, check_random_state
 
 __all__ = ["ManifoldReport", "constraint_violations", "manifold_report"]
 
@@ -98,7 +98,7 @@ def constraint_violations(rows, *, feature_names: Sequence[str], constraints=())
     {'LUMO > HOMO': array([False,  True])}
     """
     names = [str(f) for f in feature_names]
-    X = _as_rows(rows, len(names), "rows")
+    X = _as_rows(rows, names, "rows")
     return {c.text: ~c.evaluate(X, names) for c in _parse_constraints(constraints, names)}
 
 
@@ -179,13 +179,11 @@ def manifold_report(
     """
     names = [str(f) for f in feature_names]
     d = len(names)
-    R = _as_rows(rows, d, "rows")
-    D = _as_rows(X_data, d, "X_data")
+    R = _as_rows(rows, names, "rows")
+    D = check_data(X_data, names, what="X_data")[0]
     check_interval("k", k, low=1, integer=True)
     check_interval("quantile", quantile, low=0.0, high=1.0, closed="neither")
     check_interval("holdout", holdout, low=0.0, high=1.0, closed="neither")
-    if not np.all(np.isfinite(D)):
-        raise DataValidationError("X_data contains NaN or infinite values.")
     n = D.shape[0]
     n_hold = int(round(float(holdout) * n))
     if n_hold < 1 or n - n_hold < int(k) + 1:
@@ -253,18 +251,28 @@ def manifold_report(
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _as_rows(X, d: int, what: str) -> np.ndarray:
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise DataValidationError(f"{what} must be numeric: {exc}") from exc
-    if X.ndim < 1 or X.shape[-1] != d:
-        raise DataValidationError(
-            f"{what} must have {d} columns (one per feature name) in its last dimension, got shape {X.shape}."
-        )
-    if what == "X_data" and X.ndim != 2:
-        raise DataValidationError(f"X_data must be 2-D (n_samples, {d}), got shape {X.shape}.")
-    return X.reshape(-1, d)
+def _as_rows(X, names, what: str = "rows") -> np.ndarray:
+    """Model-evaluated rows of shape (..., d) as an (m, d) float array.
+
+    The one addition to :func:`~causalx.utils.validation.check_data`: leading dimensions
+    (explicands, draws, coalitions) are flattened, and NaN or infinite values are kept (such a
+    row scores as off the manifold).
+    """
+    if not (hasattr(X, "columns") and hasattr(X, "to_numpy")):
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError):
+            arr = X  # check_data words the error
+        else:
+            if arr.ndim != 2 and arr.ndim >= 1 and arr.shape[-1] == len(names):
+                arr = arr.reshape(-1, len(names))
+            elif arr.ndim > 2:
+                raise DataValidationError(
+                    f"{what} must have {len(names)} columns (one per feature name) in its last "
+                    f"dimension, got shape {arr.shape}."
+                )
+        X = arr
+    return check_data(X, names, what=what, min_rows=0, finite=False)[0]
 
 
 def _parse_constraints(constraints, names):

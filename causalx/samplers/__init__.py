@@ -14,16 +14,22 @@ columns of a block of model-input rows in place, given the known ones, with the 
 
 from __future__ import annotations
 
+from causalx._options import SAMPLERS
 from causalx.samplers._base import BaseSampler
 from causalx.samplers.gaussian import GaussianSampler
 from causalx.samplers.mechanism import MechanismSampler
 from causalx.samplers.vae import VAESampler
-from causalx.utils import suggest
+from causalx.utils import check_option
 
 __all__ = ["BaseSampler", "GaussianSampler", "MechanismSampler", "VAESampler", "get_sampler"]
 
 _SAMPLERS = {"gaussian": GaussianSampler, "mechanism": MechanismSampler, "vae": VAESampler}
-_PLANNED: tuple[str, ...] = ()
+# the names are declared once, in causalx._options; this table only maps them to classes
+if tuple(_SAMPLERS) != SAMPLERS:  # pragma: no cover - a development-time consistency check
+    raise ImportError(
+        f"causalx.samplers maps {tuple(_SAMPLERS)} but causalx._options.SAMPLERS declares {SAMPLERS}; "
+        "keep the two in step."
+    )
 
 
 def get_sampler(sampler, **params) -> BaseSampler:
@@ -66,18 +72,8 @@ def get_sampler(sampler, **params) -> BaseSampler:
 
         return clone(sampler).set_params(**params)
     if isinstance(sampler, str):
-        if sampler in _SAMPLERS:
-            return _SAMPLERS[sampler](**params)
-        if sampler in _PLANNED:
-            raise ValueError(
-                f"sampler={sampler!r} is not available yet. Accepted values are "
-                f"{', '.join(repr(s) for s in _SAMPLERS)}, or a BaseSampler instance."
-            )
-        raise ValueError(
-            f"sampler={sampler!r} is not supported. Accepted values are "
-            f"{', '.join(repr(s) for s in _SAMPLERS)}.{suggest(sampler, _SAMPLERS)}"
-        )
+        return _SAMPLERS[check_option("sampler", sampler, SAMPLERS)](**params)
     raise TypeError(
-        f"sampler must be one of {', '.join(repr(s) for s in _SAMPLERS)} or a BaseSampler "
+        f"sampler must be one of {', '.join(repr(s) for s in SAMPLERS)} or a BaseSampler "
         f"instance, got {sampler!r} of type {type(sampler).__name__}."
     )

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from causalx.exceptions import DataValidationError, NotFittedError
-from causalx.utils import check_interval, check_random_state
+from causalx.utils import check_data, check_interval, check_random_state
 
 __all__ = ["BaseSampler"]
 
@@ -232,40 +232,17 @@ def _as_float_array(name: str, X) -> np.ndarray:
 
 
 def _validate_background(X, feature_names) -> tuple[np.ndarray, tuple[str, ...] | None]:
-    """Check the background data; return it as a float array and the column names."""
-    if feature_names is None and hasattr(X, "columns") and hasattr(X, "to_numpy"):
-        feature_names = [str(c) for c in X.columns]
-    X = _as_float_array("X", X)
-    if X.ndim != 2:
-        hint = " Reshape 1-D data with X.reshape(-1, 1) for a single feature." if X.ndim == 1 else ""
-        raise DataValidationError(
-            f"X must be 2-D (n_samples, n_features), got {X.ndim}-D shape {X.shape}.{hint}"
-        )
-    n, d = X.shape
-    if n < 2:
-        raise DataValidationError(f"X must have at least 2 rows to fit a sampler, got {n}.")
-    if d < 1:
-        raise DataValidationError("X must have at least 1 feature (column), got 0.")
-    bad = ~np.isfinite(X)
-    if bad.any():
-        cols = np.flatnonzero(bad.any(axis=0))
-        named = feature_names is not None and len(feature_names) == d
-        where = [feature_names[c] for c in cols] if named else cols.tolist()
-        raise DataValidationError(
-            f"X contains {int(bad.sum())} NaN or infinite value(s), in column(s) {where}; "
-            "impute or drop them before fitting."
-        )
-    names = None
-    if feature_names is not None:
-        names = tuple(str(f) for f in feature_names)
-        if len(names) != d:
-            raise DataValidationError(
-                f"feature_names has {len(names)} names but X has {d} columns."
-            )
-        if len(set(names)) != d:
-            dup = sorted({f for f in names if names.count(f) > 1})
-            raise DataValidationError(f"feature_names must be unique; duplicated: {dup}.")
-    return X, names
+    """Check the background data (:func:`~causalx.utils.validation.check_data`, two rows at least).
+
+    Return it as a float array and the column names (``feature_names``, a DataFrame's columns,
+    or ``None``).
+    """
+    return check_data(X, feature_names, what="X", min_rows=2)
+
+
+def _validate_rows(sampler: BaseSampler, X, what: str = "X") -> np.ndarray:
+    """Check full rows for a fitted ``sampler`` (its features, any number of rows)."""
+    return check_data(X, sampler.feature_names_in_, what=what, min_rows=0, n_features=sampler.n_features_in_)[0]
 
 
 def _check_indices(name: str, idx, d: int) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import clone
 
 from causalx.exceptions import CausalxWarning, DataValidationError
+from causalx.graph import chain_components
 from causalx.samplers._base import BaseSampler, _check_n_draws
 from causalx.utils import check_interval, check_random_state
 
@@ -265,11 +266,11 @@ def _resolve_graph(graph, d: int, feature_names):
             )
     col = {name: j for j, name in enumerate(names)}
 
-    for comp in graph.components():
-        if len(comp.nodes) > 1 and not comp.confounded:
+    for comp in chain_components(graph, names):
+        if comp.members.size > 1 and not comp.confounded:
             raise ValueError(
                 f"MechanismSampler cannot handle the unconfounded chain component "
-                f"{list(comp.nodes)}: the causal directions inside it are unknown, and causal "
+                f"{[names[j] for j in comp.members]}: the causal directions inside it are unknown, and causal "
                 "values need its observational conditionals, which a per-node mechanism model "
                 "cannot provide. Use sampler='gaussian', or declare the component confounded "
                 "if its members share an unobserved cause."

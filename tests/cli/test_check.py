@@ -59,7 +59,7 @@ def test_json_output_and_fail_on_violation(files):
 
 
 @pytest.mark.parametrize("case,needle", [
-    ("missing_column", "lacks the graph's feature column"),
+    ("missing_column", "lacks the feature column"),
     ("missing_file", "does not exist"),
     ("bad_spec", "Z"),
     ("bad_format", "--format"),

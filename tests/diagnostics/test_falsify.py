@@ -135,7 +135,7 @@ def test_discrete_columns_use_g_test():
 
 def test_bad_input_messages():
     g = CausalGraph(["A", "B"], [])
-    with pytest.raises(DataValidationError, match="lacks the graph's node column"):
+    with pytest.raises(DataValidationError, match="lacks the feature column"):
         falsify_graph(g, pd.DataFrame({"A": np.zeros(20), "Bx": np.zeros(20)}))
     with pytest.raises(ValueError, match="correction='hom'.*Did you mean 'holm'"):
         falsify_graph(g, np.zeros((20, 2)), correction="hom")

@@ -134,7 +134,10 @@ def test_vae_rows_stay_on_manifold_marginal_rows_do_not(data):
         rep = manifold_report(rows, data, feature_names=NAMES, constraints=["LUMO > HOMO"], random_state=0)
         shares[name] = (rep.off_manifold_share, rep.constraint_violation_share)
     print("off-manifold and LUMO > HOMO violation shares:", shares)  # reported with -s
-    # measured (seed 0): marginal 0.39 / 0.12, gaussian 0.08 / 0.00, vae ~0.01 / 0.00
+    # measured (seed 0): marginal 0.39 / 0.12, gaussian 0.08 / 0.00, vae ~0.01 / 0.00. Over the
+    # VAE seeds 0-4 the VAE's off-manifold share is 0.006-0.027 (mean 0.015, sd 0.0076: mean +
+    # 4 sd = 0.046) and it violates LUMO > HOMO on no row. This test keeps the default schedule
+    # (2-5 s): 80 epochs at learning rate 5e-3 is faster but one seed in five lands at 0.11 off.
     assert shares["vae"][0] <= 0.05
     assert shares["marginal"][0] >= 4 * shares["vae"][0]
     assert shares["marginal"][1] > 0.05 and shares["vae"][1] < 0.01

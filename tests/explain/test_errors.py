@@ -32,14 +32,14 @@ def _with(X, **changes):
 @pytest.mark.parametrize(
     "make_bad, match",
     [
-        (lambda X: X.drop(columns="c"), r"lacks the graph's feature column\(s\) \['c'\]"),
-        (lambda X: _with(X, extra=1.0), r"column\(s\) \['extra'\] that are not nodes"),
+        (lambda X: X.drop(columns="c"), r"lacks the feature column\(s\) \['c'\]"),
         (lambda X: X.rename(columns={"c": "cc"}), r"Did you mean 'cc'"),
         (lambda X: _with(X, b=np.r_[np.nan, X["b"].to_numpy()[1:]]), r"NaN or infinite .*\['b'\].*row 0"),
         (lambda X: _with(X, a=np.r_[np.inf, X["a"].to_numpy()[1:]]), r"NaN or infinite"),
         (lambda X: _with(X, c="text"), r"non-numeric column"),
         (lambda X: X.iloc[:0], r"has 0 rows"),
-        (lambda X: X.to_numpy()[:, :2], r"2 columns but the graph has 3 features"),
+        (lambda X: X.to_numpy()[:, :2], r"2 columns but 3 columns are expected .*\['a', 'b', 'c'\]"),
+        (lambda X: X.to_numpy()[:, 0], r"must be 2-D .*reshape"),
     ],
 )
 def test_bad_background(setup, make_bad, match):
@@ -53,6 +53,16 @@ def test_target_column_is_allowed(setup):
     graph = cx.CausalGraph(nodes=NAMES, edges=[("a", "b")], target="y")
     exp = cx.CausalExplainer(model, graph, value="marginal").fit(_with(X, y=0.0)).explain(_with(X, y=0.0).iloc[:2])
     assert exp.shape == (2, 3)
+
+
+def test_extra_columns_are_ignored(setup):
+    """One data rule (causalx.utils.check_data): columns that are not features are ignored."""
+    X, graph, model = setup
+    kw = dict(value="marginal", random_state=0)
+    plain = cx.CausalExplainer(model, graph, **kw).fit(X).explain(X.iloc[:3])
+    extra = _with(X, sample_id=np.arange(len(X)), label="text")[["label", "c", "sample_id", "a", "b"]]
+    wide = cx.CausalExplainer(model, graph, **kw).fit(extra).explain(extra.iloc[:3])
+    np.testing.assert_array_equal(wide.values, plain.values)
 
 
 @pytest.mark.parametrize(

@@ -43,3 +43,10 @@ def test_errors(value, exc, match):
 def test_unknown_param():
     with pytest.raises(TypeError):
         get_sampler("gaussian", random_state=0)
+
+
+def test_names_come_from_the_options_module():
+    from causalx._options import SAMPLERS
+    from causalx.samplers import _SAMPLERS
+
+    assert tuple(_SAMPLERS) == SAMPLERS

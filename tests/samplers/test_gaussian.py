@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from sklearn.covariance import empirical_covariance, ledoit_wolf, shrunk_covariance
@@ -171,8 +169,11 @@ def test_single_feature():
     assert abs(draws.mean() - X.mean()) < 0.1
 
 
-def test_vectorised_speed_sanity():
-    """N=100, K=1000, d=10: one vectorised fill, equal to a per-explicand loop."""
+def test_vectorised_fill_equals_per_explicand_loop():
+    """N=100, K=1000, d=10: one vectorised fill equals filling each explicand on its own.
+
+    (No timing is asserted: it depends on the machine; speed belongs in benchmarks/.)
+    """
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 10)) @ rng.normal(size=(10, 10))
     sampler = GaussianSampler().fit(X)
@@ -180,10 +181,7 @@ def test_vectorised_speed_sanity():
     T, G = np.arange(5, 10), np.arange(5)
     rows = np.tile(X[:N, None, :], (1, K, 1))
     noise = sampler.draw_noise(K, 0)
-    start = time.perf_counter()
     sampler.sample_into(rows, T, G, noise)
-    elapsed = time.perf_counter() - start  # not asserted: timings are machine dependent
-    assert elapsed >= 0
     for i in (0, 57):
         single = np.tile(X[i, None, None, :], (1, K, 1))
         sampler.sample_into(single, T, G, noise)
