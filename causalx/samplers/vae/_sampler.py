@@ -14,7 +14,8 @@ import numpy as np
 from causalx._options import NODE_TYPES
 from causalx.exceptions import CausalxWarning, DataValidationError
 from causalx.samplers._base import BaseSampler, _validate_rows
-from causalx.samplers.vae import _persistence, _sampling
+import causalx.samplers.vae._persistence as _persistence
+import causalx.samplers.vae._sampling as _sampling
 from causalx.samplers.vae._layout import build_layout, encode, set_standardisation
 from causalx.samplers.vae._network import import_torch, new_net, torch_threads
 from causalx.samplers.vae._training import graph_steps, train
