@@ -13,7 +13,7 @@ def rng():
 
 @pytest.fixture(scope="session")
 def lg_chain():
-    """The DESIGN.md five-node example: (X, y, scm) with a hidden cause of X1 and X4."""
+    """The README's five-node example: (X, y, scm) with a hidden cause of X1 and X4."""
     from causalx.datasets import make_lg_chain
 
     return make_lg_chain(600, random_state=7)

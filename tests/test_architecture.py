@@ -1,4 +1,4 @@
-"""Layer rules of DESIGN.md §5, enforced by walking every module's imports with ``ast``."""
+"""Layer rules of docs/architecture.md, enforced by walking every module's imports with ``ast``."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def test_layers(path):
                 continue
             assert _layer(imported) <= my_layer, (
                 f"{me} (layer {my_layer}) imports {imported} (layer {_layer(imported)}): "
-                "lower layers must not import higher ones (DESIGN.md §5)."
+                "lower layers must not import higher ones (docs/architecture.md)."
             )
 
 

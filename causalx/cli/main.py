@@ -116,7 +116,7 @@ def demo(
     n_samples: int = typer.Option(500, "--n-samples", min=10, help="Monte Carlo draws per coalition."),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed."),
 ) -> None:
-    """Explain a gradient-boosted model on the built-in five-node example (DESIGN's lg_chain).
+    """Explain a gradient-boosted model on the built-in five-node example (the lg_chain graph of the README).
 
     Fits a HistGradientBoosting model on simulated data with a hidden confounder of X1 and X4,
     then prints the mean |attribution| ± standard error per feature for marginal (plain SHAP),

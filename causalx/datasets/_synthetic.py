@@ -2,7 +2,7 @@
 
 X = B X + ν + Γ U + ε, with ε ~ N(0, diag(σ²)) and hidden common causes U ~ N(0, I) that load
 on declared confounded pairs. For a linear model f(x) = b + wᵀx every value function has a
-closed form (DESIGN.md §6), which the test suite uses as an independent oracle.
+closed form (v(S) = f(E[X | do(x_S)]) for a linear model), which the test suite uses as an independent oracle.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def make_linear_scm(
 
 
 def make_lg_chain(n: int = 1000, *, random_state=0, noise: float = 0.1):
-    """The five-node example of DESIGN.md (X1 → X2 → X3 → X5, X1 → X3, X4 → X5, X1 ↔ X4).
+    """The five-node example of the README (X1 → X2 → X3 → X5, X1 → X3, X4 → X5, X1 ↔ X4).
 
     Returns
     -------

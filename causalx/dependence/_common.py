@@ -1,4 +1,4 @@
-"""Shared helpers: data and model normalisation, chunking by a byte budget."""
+"""Shared helpers: data normalisation, feature lookup, chunking by a byte budget."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import numpy as np
 from causalx._config import get_config
 from causalx.exceptions import UnknownNodeError
 from causalx.utils import check_data, suggest
-from causalx.values import resolve_model
 
-__all__ = ["as_array", "chunk_size", "feature_index", "model_function"]
+__all__ = ["as_array", "chunk_size", "feature_index"]
 
 
 def as_array(X, feature_names: Sequence[str] | None, what: str = "X") -> tuple[np.ndarray, tuple[str, ...]]:
@@ -35,11 +34,6 @@ def feature_index(feature, names: Sequence[str]) -> int:
     if feature not in names:
         raise UnknownNodeError(f"feature={feature!r} is not one of {list(names)}.{suggest(feature, names)}")
     return list(names).index(feature)
-
-
-def model_function(model, names, output):
-    """The model as ``f(ndarray (r, d)) -> ndarray (r,)``."""
-    return resolve_model(model, names, output)
 
 
 def chunk_size(row_bytes: int, per_unit_rows: int) -> int:

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from causalx.dependence._common import as_array, chunk_size, feature_index, model_function
+from causalx.dependence._common import as_array, chunk_size, feature_index
 from causalx.dependence._results import ALEResult
 from causalx.utils import check_interval
+from causalx.values import resolve_model
 
 __all__ = ["accumulated_local_effects", "ale_bins"]
 
@@ -74,7 +75,7 @@ def accumulated_local_effects(
     """
     Xa, names = as_array(X, feature_names)
     j = feature_index(feature, names)
-    f = model_function(model, names, output)
+    f = resolve_model(model, names, output)
     x = Xa[:, j]
     edges = ale_bins(x, n_bins)
     K = edges.size - 1

@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from causalx.dependence._common import as_array, chunk_size, model_function
+from causalx.dependence._common import as_array, chunk_size
 from causalx.dependence._results import ImportanceResult
 from causalx.utils import check_interval, check_option, spawn_generators
+from causalx.values import resolve_model
 
 __all__ = ["SCORERS", "permutation_importance"]
 
@@ -91,7 +92,7 @@ def permutation_importance(
     yv = np.asarray(y).ravel()
     if yv.shape[0] != Xa.shape[0]:
         raise ValueError(f"y has {yv.shape[0]} values but X has {Xa.shape[0]} rows.")
-    f = model_function(model, names, output)
+    f = resolve_model(model, names, output)
     n, d = Xa.shape
     base = float(score(yv, f(Xa)))
     gens = spawn_generators(random_state, d)

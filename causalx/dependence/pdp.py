@@ -26,10 +26,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from causalx.dependence._common import as_array, chunk_size, feature_index, model_function
+from causalx.dependence._common import as_array, chunk_size, feature_index
 from causalx.dependence._results import DependenceResult
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option, check_random_state
+from causalx.values import resolve_model
 
 __all__ = ["ice", "make_grid", "partial_dependence"]
 
@@ -138,7 +139,7 @@ def partial_dependence(
     names_in = graph.nodes if graph is not None else feature_names
     Xa, names = as_array(X, names_in)
     j = feature_index(feature, names)
-    f = model_function(model, names, output)
+    f = resolve_model(model, names, output)
     g = make_grid(Xa[:, j], grid_resolution, percentiles) if grid is None else np.asarray(grid, dtype=float).ravel()
     if g.size == 0 or not np.all(np.isfinite(g)):
         raise ValueError("grid must hold at least one finite value.")

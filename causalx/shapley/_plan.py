@@ -134,7 +134,7 @@ def exact_plan(order: PartialOrder, *, max_coalitions: int = MAX_EXACT_COALITION
     the linear extensions of the order restricted to ``S`` and ``N_up`` those of the
     complement (both by dynamic programming over the downsets, in float64 with one scale per
     lattice level, so no overflow). For the symmetric order this is ``|S|! (d−|S|−1)! / d!``;
-    for a layered order it is the within-layer Shapley weight of DESIGN §6.
+    for a layered order it is the within-layer Shapley weight (Frye et al. 2020, eq. for layered orders).
 
     Memory is about ``40 T`` bytes for ``T`` transitions (``d 2^(d−1)`` when symmetric: 16 MB
     at ``d = 16``, 420 MB at ``d = 20``).

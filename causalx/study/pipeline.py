@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from causalx._config import config_context
-from causalx.exceptions import DataValidationError, GraphSpecError
+from causalx.exceptions import ConfigError, DataValidationError
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, load_graph
 from causalx.study.config import RunConfig, load_config
@@ -87,7 +87,7 @@ def _read_data(cfg: RunConfig):
 
     path = cfg.path("data")
     if not path.is_file():
-        raise GraphSpecError(f"{cfg.source}, data: data file {str(path)!r} does not exist (paths are relative "
+        raise ConfigError(f"{cfg.source}, data: data file {str(path)!r} does not exist (paths are relative "
                              f"to the config's folder).", source=cfg.source, location="data")
     suffix = path.suffix.lower()
     try:
@@ -96,16 +96,16 @@ def _read_data(cfg: RunConfig):
         elif suffix in (".csv", ".txt"):
             frame = pd.read_csv(path)
         else:
-            raise GraphSpecError(
+            raise ConfigError(
                 f"{cfg.source}, data: {str(path)!r} has suffix {suffix!r}; accepted data files are CSV "
                 f"('.csv') and Parquet ('.parquet').", source=cfg.source, location="data")
     except ImportError as exc:
-        raise GraphSpecError(f"{cfg.source}, data: reading Parquet needs pyarrow (pip install pyarrow): {exc}",
+        raise ConfigError(f"{cfg.source}, data: reading Parquet needs pyarrow (pip install pyarrow): {exc}",
                              source=cfg.source, location="data") from exc
     except (OSError, ValueError) as exc:
-        if isinstance(exc, GraphSpecError):
+        if isinstance(exc, ConfigError):
             raise
-        raise GraphSpecError(f"{cfg.source}, data: could not read {str(path)!r}: {exc}", source=cfg.source,
+        raise ConfigError(f"{cfg.source}, data: could not read {str(path)!r}: {exc}", source=cfg.source,
                              location="data") from exc
     frame.columns = [str(c) for c in frame.columns]
     return frame
@@ -116,17 +116,17 @@ def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
     if cfg.target not in cols:
         same = [c for c in cols if c.lower() == cfg.target.lower()]
         hint = f" Did you mean {same[0]!r}?" if same else suggest(cfg.target, cols)
-        raise GraphSpecError(
+        raise ConfigError(
             f"{cfg.source}, target: {cfg.target!r} is not a column of {cfg.data!r}; its columns are "
             f"{cols}.{hint}", source=cfg.source, location="target")
     if cfg.target in graph.nodes:
-        raise GraphSpecError(
+        raise ConfigError(
             f"{cfg.source}, target: {cfg.target!r} is a node of the graph {cfg.graph!r}; the target is the "
             f"model's output, not a feature: remove it from the graph's nodes.", source=cfg.source, location="target")
     missing = [n for n in graph.nodes if n not in cols]
     if missing:
         hints = "".join(suggest(m, cols) for m in missing[:3])
-        raise GraphSpecError(
+        raise ConfigError(
             f"{cfg.source}, graph: the graph's node(s) {missing} are not columns of {cfg.data!r} (columns: "
             f"{cols}).{hints}", source=cfg.source, location="graph")
     if frame[cfg.target].isna().any():
@@ -149,19 +149,19 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
     if cfg.model.path is not None:
         path = cfg.path("model")
         if not cfg.model.trust:
-            raise GraphSpecError(
+            raise ConfigError(
                 f"{cfg.source}, model.trust: loading {str(path)!r} would run code stored in the file "
                 "(pickle/joblib files execute code when loaded). Set 'trust: true' under 'model:' only "
                 "if you created the file or trust its source; accepted values: true.",
                 source=cfg.source, location="model.trust")
         if not path.is_file():
-            raise GraphSpecError(f"{cfg.source}, model.path: model file {str(path)!r} does not exist.",
+            raise ConfigError(f"{cfg.source}, model.path: model file {str(path)!r} does not exist.",
                                  source=cfg.source, location="model.path")
         import joblib
 
         model = joblib.load(path)
         if not (hasattr(model, "predict") or callable(model)):
-            raise GraphSpecError(f"{cfg.source}, model.path: {str(path)!r} holds a {type(model).__name__}, "
+            raise ConfigError(f"{cfg.source}, model.path: {str(path)!r} holds a {type(model).__name__}, "
                                  "not a model with predict().", source=cfg.source, location="model.path")
         task = "classification" if hasattr(model, "predict_proba") and hasattr(model, "classes_") else "regression"
         info = {"name": type(model).__name__, "task": task, "source": str(path), "cv_score": None,
@@ -193,7 +193,7 @@ def _rows(cfg: RunConfig, n: int) -> np.ndarray:
         bad = [(i, r) for i, r in enumerate(cfg.rows) if r >= n]
         if bad:
             i, r = bad[0]
-            raise GraphSpecError(f"{cfg.source}, rows[{i}]: row index {r} is out of range; the data have {n} "
+            raise ConfigError(f"{cfg.source}, rows[{i}]: row index {r} is out of range; the data have {n} "
                                  f"rows (indices 0 to {n - 1}).", source=cfg.source, location=f"rows[{i}]")
         return np.asarray(cfg.rows, dtype=int)
     k = min(int(cfg.rows), n)
@@ -231,7 +231,7 @@ def run_study(
     ------
     ConfigError
         A config file that is not a valid run config (see :func:`~causalx.study.load_config`).
-    GraphSpecError
+    ConfigError
         A bad graph spec; also (for now) a missing data, graph or model file, a target or node
         that is not a data column, and other problems found while running the config.
 
@@ -265,7 +265,7 @@ def run_study(
         with step("load", "loading graph and data"):
             gpath = cfg.path("graph")
             if not gpath.is_file():
-                raise GraphSpecError(f"{cfg.source}, graph: graph spec {str(gpath)!r} does not exist (paths are "
+                raise ConfigError(f"{cfg.source}, graph: graph spec {str(gpath)!r} does not exist (paths are "
                                      "relative to the config's folder).", source=cfg.source, location="graph")
             graph = load_graph(gpath)
             frame = _read_data(cfg)
@@ -357,7 +357,7 @@ def run_study(
             feats = [ref.feature_names[i] for i in order[: dcfg.n_dependence]]
         for i, f in enumerate(feats):
             if f not in graph.nodes:
-                raise GraphSpecError(
+                raise ConfigError(
                     f"{cfg.source}, diagnostics.dependence_features[{i}]: {f!r} is not a node of the graph; "
                     f"accepted values: {list(graph.nodes)}.{suggest(f, graph.nodes)}",
                     source=cfg.source, location=f"diagnostics.dependence_features[{i}]")

@@ -90,7 +90,7 @@ def test_simulator_graphs_match_their_specs():
     assert solar_cell_graph(confounded=False) == load_graph(graph_path("solar_cell"))
     assert solar_cell_graph().edges == load_graph(graph_path("solar_cell")).edges
     assert dielectric_crystal_graph() == load_graph(graph_path("dielectric_crystal"))
-    # lg_chain.yaml adds components, attributes and constraints to the SCM's graph (DESIGN §4)
+    # lg_chain.yaml adds components, attributes and constraints to the SCM's graph
     scm_graph = make_lg_chain(10)[2].graph()
     spec = load_graph(graph_path("lg_chain"))
     assert (scm_graph.nodes, scm_graph.edges, scm_graph.confounded, scm_graph.target) == (

@@ -21,13 +21,13 @@ EDGES = [("X1", "X2"), ("X1", "X3"), ("X2", "X3"), ("X3", "X5"), ("X4", "X5")]
 
 @pytest.fixture
 def design():
-    """The DESIGN.md §3 graph."""
+    """The README's five-node graph."""
     return CausalGraph(NODES, EDGES, confounded=[("X1", "X4")], target="y", name="lg_chain")
 
 
 @pytest.fixture
 def chain():
-    """The DESIGN.md §3 chain graph (components, no edges)."""
+    """The README's five nodes as a chain graph (components, no edges)."""
     return CausalGraph(NODES, components=[["X1", "X4"], ["X2"], ["X3"], ["X5"]], confounded=[("X1", "X4")])
 
 

@@ -69,7 +69,7 @@ def brute_orderings(v: np.ndarray, d: int, perms) -> np.ndarray:
 
 
 def layered_closed_form(v: np.ndarray, layers) -> np.ndarray:
-    """DESIGN §6: φ_i = Σ_{T⊆τ_k∖i} |T|!(n_k−|T|−1)!/n_k! [v(A∪T∪i) − v(A∪T)]."""
+    """Layered asymmetric Shapley value: φ_i = Σ_{T⊆τ_k∖i} |T|!(n_k−|T|−1)!/n_k! [v(A∪T∪i) − v(A∪T)]."""
     d = sum(len(layer) for layer in layers)
     phi = np.zeros((v.shape[0], d))
     before = 0

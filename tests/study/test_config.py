@@ -80,7 +80,7 @@ def tiny_study(tmp_path):
 def test_target_not_a_column_suggests(tiny_study):
     folder, light = tiny_study
     cfg = loads_config(MINIMAL.replace("target: y", "target: Y") + light, source="run.yaml", base_dir=folder)
-    with pytest.raises(GraphSpecError, match=r"run.yaml, target: 'Y' is not a column.*Did you mean 'y'\?"):
+    with pytest.raises(ConfigError, match=r"run.yaml, target: 'Y' is not a column.*Did you mean 'y'\?"):
         run_study(cfg, progress=False)
 
 
@@ -91,7 +91,7 @@ def test_pickled_model_needs_trust(tiny_study):
     df = pd.read_csv(folder / "d.csv")
     joblib.dump(LinearRegression().fit(df[["a", "b"]], df["y"]), folder / "m.joblib")
     cfg = loads_config(MINIMAL + "model: {path: m.joblib}\n" + light, source="run.yaml", base_dir=folder)
-    with pytest.raises(GraphSpecError, match=r"model.trust: .*execute code.*trust: true"):
+    with pytest.raises(ConfigError, match=r"model.trust: .*execute code.*trust: true"):
         run_study(cfg, progress=False)
     cfg = loads_config(MINIMAL + "model: {path: m.joblib, trust: true}\n" + light, source="run.yaml", base_dir=folder)
     res = run_study(cfg, progress=False)

@@ -1,4 +1,4 @@
-"""Conditional, causal and asymmetric Shapley values against closed forms (DESIGN.md §6).
+"""Conditional, causal and asymmetric Shapley values against closed forms of linear-Gaussian SCMs.
 
 The oracles are computed here, independently of the library: Gaussian conditional means from
 the fitted mean and covariance, the chain-component recursion of Heskes et al. (2020) Thm 1
