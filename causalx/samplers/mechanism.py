@@ -9,6 +9,7 @@ from sklearn.base import clone
 
 from causalx.exceptions import CausalxWarning, DataValidationError
 from causalx.graph import chain_components
+from causalx.graph.identification import Identifier
 from causalx.samplers._base import BaseSampler, _check_n_draws
 from causalx.utils import check_interval, check_random_state
 
@@ -68,6 +69,12 @@ class MechanismSampler(BaseSampler):
         Background mean of each column (the mechanism of a node without parents).
     residuals_ : ndarray of shape (n_samples, n_features)
         Out-of-fold residuals ``x_j - g_j(x_pa(j))`` of the background rows.
+    factor_given_ : tuple of ndarray of int
+        Conditioning columns of each node's factor in identified expressions: its parents, or
+        (ADMGs) Tian's conditioning set when the node shares a hidden cause with an earlier one.
+    factor_estimators_, factor_residuals_
+        The regressors and out-of-fold residuals of those factors (the mechanisms where the
+        set is the parents).
     n_features_in_ : int
         Number of features.
     feature_names_in_ : tuple of str or None
@@ -147,6 +154,42 @@ class MechanismSampler(BaseSampler):
             self.estimators_[j] = est.fit(Xp, y)
         self.residuals_ = residuals
         self._plans: dict[bytes, np.ndarray] = {}
+        self._biased = _biased_mechanisms(graph, nodes, parents, order)
+        self._fit_factors(X, graph, rng, n_splits)
+
+    def _fit_factors(self, X: np.ndarray, graph, rng, n_splits: int) -> None:
+        """Conditionals ``P(X_j | X_cond(j))`` for the identified expressions of an ADMG.
+
+        With bidirected edges (and no declared chain components), the identified law of a
+        coalition is a product of observational factors with Tian's conditioning sets, which
+        for a node sharing a hidden cause with an earlier node hold more than its parents. Each
+        such node gets its own regressor on that set, with out-of-fold residuals; the others
+        reuse their mechanism (their set is their parents).
+        """
+        from sklearn.model_selection import KFold, cross_val_predict
+
+        d = X.shape[1]
+        self.factor_given_ = tuple(self.parents_)
+        self.factor_estimators_ = list(self.estimators_)
+        self.factor_residuals_ = self.residuals_
+        if not tuple(getattr(graph, "confounded", ())) or graph.declared_components is not None:
+            return
+        ident = Identifier.from_graph(graph, self.nodes_)
+        given = [np.array(sorted(ident.condition(j)), dtype=np.int64) for j in range(d)]
+        residuals = self.residuals_.copy()
+        for j in self.order_.tolist():
+            seed = int(rng.integers(2**31 - 1))
+            if np.array_equal(given[j], np.sort(self.parents_[j])):
+                continue
+            est = self._make_regressor(X.shape[0], seed)
+            Xg, y = X[:, given[j]], X[:, j]
+            cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            residuals[:, j] = y - cross_val_predict(clone(est), Xg, y, cv=cv)
+            self.factor_estimators_[j] = est.fit(Xg, y)
+        for g in given:
+            g.setflags(write=False)
+        self.factor_given_ = tuple(given)
+        self.factor_residuals_ = residuals
 
     def _make_regressor(self, n: int, seed: int):
         if self.regressor is None:
@@ -209,8 +252,39 @@ class MechanismSampler(BaseSampler):
         self._plans[key] = plan
         return plan
 
+    def sample_factor_into(self, rows: np.ndarray, target, given, noise) -> None:
+        """Draw the factors ``X_j ~ P(X_j | X_given)`` of an identified expression.
+
+        ``given`` must be the node's factor set (``factor_given_[j]``: its parents, or Tian's
+        conditioning set for a node confounded with an earlier one); the draw is the fitted
+        conditional plus the out-of-fold residual of background row ``noise``.
+        """
+        self._check_fitted()
+        self._check_noise(noise, rows.shape[1])
+        target = np.atleast_1d(np.asarray(target, dtype=np.int64))
+        given = np.sort(np.asarray(given, dtype=np.int64))
+        n, k, _ = rows.shape
+        for j in target.tolist():
+            want = np.sort(self.factor_given_[j])
+            if not np.array_equal(given, want):
+                raise ValueError(
+                    f"MechanismSampler has no fitted conditional of {self.nodes_[j]!r} given "
+                    f"{[self.nodes_[g] for g in given.tolist()]}; it fitted the factor given "
+                    f"{[self.nodes_[g] for g in want.tolist()]} (fit it with the graph that is explained)."
+                )
+            eps = self.factor_residuals_[noise, j]
+            if want.size == 0:
+                rows[:, :, j] = self.intercepts_[j] + eps[None, :]
+                continue
+            xg = rows[:, :, self.factor_given_[j]].reshape(n * k, want.size)
+            pred = np.asarray(self.factor_estimators_[j].predict(xg), dtype=float).reshape(n, k)
+            rows[:, :, j] = pred + eps[None, :]
+
     def _sample_into(self, rows, target, given, noise) -> None:
         plan = self._plan(target, given)
+        for j in plan.tolist():
+            if j in self._biased:
+                warnings.warn(self._biased.pop(j), CausalxWarning, stacklevel=4)
         n, k, _ = rows.shape
         eps = self.residuals_[np.ix_(noise, plan)]  # (K, t): one residual row per draw
         for i, j in enumerate(plan.tolist()):
@@ -281,19 +355,21 @@ def _resolve_graph(graph, d: int, feature_names):
     for p in parents:
         p.setflags(write=False)
     order = np.array([col[v] for v in graph.topological_order()], dtype=np.int64)
-    _warn_confounded_mechanisms(graph, names, parents, order)
     return names, parents, order
 
 
-def _warn_confounded_mechanisms(graph, names, parents, order) -> None:
-    """Warn when a node shares a hidden cause with an ancestor of one of its parents.
+def _biased_mechanisms(graph, names, parents, order) -> dict[int, str]:
+    """Nodes that share a hidden cause with an ancestor of one of their parents, with a warning.
 
-    Then its noise is correlated with its parents, and regressing it on them does not recover
-    its causal mechanism (the effect of intervening on a parent is biased).
+    Then a node's noise is correlated with its parents, and regressing it on them does not
+    recover its causal mechanism: drawing it along the DAG (the chain-component path,
+    :meth:`MechanismSampler.sample_into`) after an intervention on a parent is biased. The
+    identified path (:meth:`MechanismSampler.sample_factor_into`) conditions on Tian's sets
+    instead and is not affected.
     """
     pairs = tuple(getattr(graph, "confounded", ()))
     if not pairs:
-        return
+        return {}
     col = {name: j for j, name in enumerate(names)}
     ancestors_or_self: list[set[int]] = [set() for _ in names]
     for j in order.tolist():
@@ -302,15 +378,16 @@ def _warn_confounded_mechanisms(graph, names, parents, order) -> None:
     for a, b in pairs:
         partners[col[a]].add(col[b])
         partners[col[b]].add(col[a])
+    out = {}
     for j in order.tolist():
         bad = [p for p in parents[j].tolist() if partners[j] & ancestors_or_self[p]]
         if bad:
             via = sorted(names[k] for p in bad for k in partners[j] & ancestors_or_self[p])
-            warnings.warn(
+            out[j] = (
                 f"MechanismSampler: {names[j]!r} shares an unobserved cause with {via}, which "
                 f"drive(s) its parent(s) {[names[p] for p in bad]}. Regressing {names[j]!r} on "
                 "its parents then does not estimate its causal mechanism, so interventional "
-                f"draws of {names[j]!r} may be biased.",
-                CausalxWarning,
-                stacklevel=5,
+                f"draws of {names[j]!r} along the chain components may be biased; the identified "
+                "semantics (causal_semantics='identified') conditions on the right sets instead."
             )
+    return out

@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from causalx._options import CIMethod, Correction, Method, SamplerName, Task, Value
+from causalx._options import CausalSemantics, CIMethod, Correction, Method, SamplerName, Task, Value
 from causalx.exceptions import ConfigError
 from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
 
@@ -58,6 +58,7 @@ class ExplanationConfig(BaseModel):
 
     value: Value = "causal"
     sampler: SamplerName = "gaussian"
+    causal_semantics: CausalSemantics = "auto"
     asymmetric: bool = False
     method: Method = "auto"
     n_samples: int = Field(150, ge=1)

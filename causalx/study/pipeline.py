@@ -295,7 +295,8 @@ def run_study(
             for label, spec in _progress(list(specs.items()), desc="explanations"):
                 echo(f"[causalx]   {label}: value={spec.value}, sampler={spec.sampler}, asymmetric={spec.asymmetric}")
                 t0 = time.perf_counter()
-                ex = CausalExplainer(model, graph, value=spec.value, sampler=spec.sampler, asymmetric=spec.asymmetric,
+                ex = CausalExplainer(model, graph, value=spec.value, sampler=spec.sampler,
+                                     causal_semantics=spec.causal_semantics, asymmetric=spec.asymmetric,
                                      method=spec.method, n_samples=spec.n_samples, output=output,
                                      random_state=cfg.random_state)
                 ex.fit(X)

@@ -245,8 +245,36 @@ def test_confounded_parent_mechanism_warns(graph_factory):
     x1 = u + rng.normal(size=500)
     x2 = x1 + rng.normal(size=500)
     X = np.column_stack([x1, x2, x2 + u + rng.normal(size=500)])
+    sampler = MechanismSampler(regressor=LinearRegression()).fit(X, graph=graph, feature_names=["X1", "X2", "X3"])
     with pytest.warns(CausalxWarning, match=r"'X3' shares an unobserved cause with \['X1'\].*parent\(s\) \['X2'\]"):
-        MechanismSampler(regressor=LinearRegression()).fit(X, graph=graph, feature_names=["X1", "X2", "X3"])
+        sampler.sample(np.array([[0.0, 1.0]]), target=[2], given=[0, 1], n_draws=10, random_state=0)
+
+
+def test_identified_factor_conditions_on_tians_set(graph_factory):
+    """X1 -> X2 -> X3 with X1 <-> X3: X3's factor is P(X3 | X1, X2) (Tian), fitted by least
+    squares here, so its coefficients are the population regression of X3 on (X1, X2)."""
+    import warnings
+
+    graph = graph_factory(["X1", "X2", "X3"], [("X1", "X2"), ("X2", "X3")], confounded=[("X1", "X3")])
+    rng = np.random.default_rng(0)
+    n = 20000
+    u = rng.normal(size=n)
+    x1 = u + rng.normal(size=n)
+    x2 = x1 + rng.normal(size=n)
+    X = np.column_stack([x1, x2, x2 + u + rng.normal(size=n)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler = MechanismSampler(regressor=LinearRegression()).fit(X, graph=graph,
+                                                                   feature_names=["X1", "X2", "X3"])
+        assert [g.tolist() for g in sampler.factor_given_] == [[], [0], [0, 1]]
+        # E[X3 | x1, x2] = x2 + E[u | x1] = x2 + x1 / 2 (u and the noise of x1 have unit variance)
+        np.testing.assert_allclose(sampler.factor_estimators_[2].coef_, [0.5, 1.0], atol=0.03)
+        rows = np.zeros((1, 4000, 3))
+        rows[0, :, 0], rows[0, :, 1] = 2.0, 1.0
+        sampler.sample_factor_into(rows, [2], [0, 1], sampler.draw_noise(4000, 0))
+    assert abs(rows[0, :, 2].mean() - 2.0) < 0.05
+    with pytest.raises(ValueError, match="no fitted conditional"):
+        sampler.sample_factor_into(rows, [2], [1], sampler.draw_noise(4000, 0))
 
 
 def test_no_warning_for_confounded_roots(graph_factory):

@@ -333,3 +333,51 @@ def test_identifiability_agrees_with_y0():
             checked["identified" if truth else "not"] += 1
     assert checked["identified"] > 50 and checked["not"] > 20
     del y0
+
+
+# ---------------------------------------------------------------------------------- nonlinear
+def _nonlinear_front_door(n, rng, do=None):
+    """H → X1, H → X3 hidden; X1 → X2 → X3 → X4 with sines, squares, tanh and Laplace noise."""
+    do = do or {}
+    h = rng.standard_normal(n)
+
+    def node(name, value):
+        return np.full(n, do[name]) if name in do else value
+
+    x1 = node("X1", h + 0.5 * rng.standard_normal(n))
+    x2 = node("X2", np.sin(1.5 * x1) + 0.5 * x1 + 0.4 * rng.laplace(size=n))
+    x3 = node("X3", 0.6 * x2**2 - 0.5 * x2 + h + 0.4 * rng.standard_normal(n))
+    x4 = node("X4", np.tanh(x3) + 0.3 * x3 + 0.3 * rng.laplace(size=n))
+    return np.column_stack([x1, x2, x3, x4])
+
+
+def test_mechanism_sampler_nonlinear_front_door_against_simulated_do():
+    """Reference: v(S) = mean of f over 100,000 draws of the true SCM under do(X_S = x_S).
+
+    Measured (10,000 rows, 8,000 draws, HistGradientBoosting(max_iter=100) mechanisms):
+    identified 5.8 % of mean |φ| (mean stderr 2.2 %), chain semantics 17.6 %.
+    """
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    names = ["X1", "X2", "X3", "X4"]
+    graph = cx.CausalGraph(names, ["X1 -> X2", "X2 -> X3", "X3 -> X4"], confounded=["X1 <-> X3"])
+
+    def f(Z):
+        return Z[:, 0] + np.sin(Z[:, 1]) + 0.5 * Z[:, 2] - 0.3 * Z[:, 2] * Z[:, 3]
+
+    X = pd.DataFrame(_nonlinear_front_door(10_000, np.random.default_rng(0)), columns=names)
+    rows = X.iloc[:6]
+
+    def v(mask, x):
+        do = {names[j]: x[j] for j in np.flatnonzero(mask)}
+        return f(_nonlinear_front_door(100_000, np.random.default_rng(1), do)).mean()
+
+    truth = np.array([shapley_brute(lambda m, x=x: v(m, x), 4) for x in rows.to_numpy()])
+    from causalx.samplers import MechanismSampler
+
+    sampler = MechanismSampler(regressor=HistGradientBoostingRegressor(max_iter=100), random_state=0)
+    exp = cx.CausalExplainer(f, graph, value="causal", sampler=sampler, n_samples=8000,
+                             random_state=0).fit(X).explain(rows)
+    assert exp.provenance["causal_semantics"] == "identified"
+    rel = np.mean(np.abs(exp.values - truth)) / np.mean(np.abs(truth))
+    assert rel < 0.08, rel
