@@ -27,12 +27,23 @@ class DiagnosticsResult:
     suspected_confounding : tuple of SuspectedConfounding
     suggested_edges : tuple of SuggestedEdge
     variance_inflation : VarianceInflation
+    collinear_pairs : tuple of (str, str, float)
+        Feature pairs with |Pearson r| above 0.99 (near copies), strongest first: attributions
+        can move freely between them and PC's suggested edges around them are unreliable.
     """
 
     falsification: FalsificationResult
     suspected_confounding: tuple[SuspectedConfounding, ...]
     suggested_edges: tuple[SuggestedEdge, ...]
     variance_inflation: VarianceInflation
+    collinear_pairs: tuple[tuple[str, str, float], ...] = ()
+
+    def near_collinear(self, *, r_limit: float = 0.99, vif_limit: float = 100.0) -> tuple[str, ...]:
+        """Features in a near-copy pair (|r| > ``r_limit``) or with VIF above ``vif_limit``."""
+        names = [a for a, b, r in self.collinear_pairs if abs(r) > r_limit]
+        names += [b for a, b, r in self.collinear_pairs if abs(r) > r_limit]
+        names += list(self.variance_inflation.flagged(vif_limit))
+        return tuple(dict.fromkeys(names))
 
     @property
     def falsified(self) -> bool:
@@ -51,6 +62,7 @@ class DiagnosticsResult:
             "suspected_confounding": [s.to_dict() for s in self.suspected_confounding],
             "suggested_edges": [s.to_dict() for s in self.suggested_edges],
             "variance_inflation": {k: _num(v) for k, v in self.variance_inflation.to_dict().items()},
+            "collinear_pairs": [{"pair": [a, b], "r": _num(r)} for a, b, r in self.collinear_pairs],
         }
 
 
@@ -78,5 +90,20 @@ def diagnose(
     conf = suspected_confounding(graph, data, alpha=alpha, method=method, correction=correction,
                                  random_state=random_state)
     edges = suggest_edges(graph, data, alpha=alpha) if discovery else ()
-    vif = variance_inflation(as_node_array(data, graph), feature_names=graph.nodes)
-    return DiagnosticsResult(fals, conf, edges, vif)
+    arr = as_node_array(data, graph)
+    vif = variance_inflation(arr, feature_names=graph.nodes)
+    return DiagnosticsResult(fals, conf, edges, vif, _collinear_pairs(arr, graph.nodes))
+
+
+def _collinear_pairs(X: np.ndarray, names, limit: float = 0.99) -> tuple[tuple[str, str, float], ...]:
+    """Pairs with |Pearson r| > ``limit``, strongest first (constant columns have no r)."""
+    sd = X.std(axis=0)
+    ok = sd > 0
+    if ok.sum() < 2:
+        return ()
+    idx = np.flatnonzero(ok)
+    r = np.corrcoef(X[:, idx], rowvar=False)
+    iu = np.triu_indices(len(idx), k=1)
+    keep = np.abs(r[iu]) > limit
+    pairs = [(names[idx[a]], names[idx[b]], float(r[a, b])) for a, b in zip(iu[0][keep], iu[1][keep])]
+    return tuple(sorted(pairs, key=lambda t: -abs(t[2])))

@@ -1,9 +1,14 @@
-"""The explainer façade (layer 4)."""
+"""The explainer façade (layer 4): Shapley explanations, signed effects, bootstrap."""
 
+from causalx.explain._bootstrap import BootstrapResult, bootstrap_explanation
+from causalx.explain._effects import Effect, EffectsResult, interventional_effects
 from causalx.explain._explainer import CausalExplainer
 
-__all__ = ["CausalExplainer"]
-
-from causalx.explain._bootstrap import BootstrapResult, bootstrap_explanation  # noqa: E402
-
-__all__ += ["BootstrapResult", "bootstrap_explanation"]
+__all__ = [
+    "BootstrapResult",
+    "CausalExplainer",
+    "Effect",
+    "EffectsResult",
+    "bootstrap_explanation",
+    "interventional_effects",
+]

@@ -387,20 +387,38 @@ class CausalExplainer(BaseEstimator):
         return hasattr(self, "order_")
 
     # ------------------------------------------------------------------ explain
-    def _game(self, X: np.ndarray) -> Game:
+    def _filler(self, n_draws: int | None = None, seed=None):
+        """The filler of this explainer's value function (``n_draws`` draws from ``seed``; by
+        default ``n_samples`` draws from the named noise seed)."""
         if self.value == "marginal":
-            filler = MarginalFiller(self.background_)
-        else:
-            noise = self.sampler_.draw_noise(self.n_samples, np.random.default_rng(self.seeds_.noise))
-            if self.value == "conditional":
-                filler = ConditionalFiller(self.sampler_, noise, self.n_samples)
-            elif self.causal_semantics_ == "identified":
-                filler = IdentifiedFiller(self.sampler_, noise, self.n_samples, self.identifier_, self.seeds_.noise)
-            else:
-                filler = CausalFiller(self.sampler_, noise, self.n_samples, self.components_)
+            return MarginalFiller(self.background_)
+        n = self.n_samples if n_draws is None else int(n_draws)
+        seed = self.seeds_.noise if seed is None else seed
+        if not isinstance(seed, np.random.SeedSequence):
+            seed = np.random.SeedSequence(seed if not isinstance(seed, np.random.Generator)
+                                          else int(seed.integers(0, 2**63 - 1)))
+        noise = self.sampler_.draw_noise(n, np.random.default_rng(seed))
+        if self.value == "conditional":
+            return ConditionalFiller(self.sampler_, noise, n)
+        if self.causal_semantics_ == "identified":
+            return IdentifiedFiller(self.sampler_, noise, n, self.identifier_, seed)
+        return CausalFiller(self.sampler_, noise, n, self.components_)
+
+    def _game(self, X: np.ndarray) -> Game:
         f = resolve_model(self.model, self.feature_names_in_, self.output)
-        return Game(f, X, filler, n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
+        return Game(f, X, self._filler(), n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
                     record=MANIFOLD_ROWS if self.check_manifold else 0)
+
+    def effects(self, *, quantiles=(0.25, 0.75), n_draws: int = 4000, random_state=None):
+        """Signed interventional effects of every feature on the model output.
+
+        ``E[f | do(x_i = q75)] − E[f | do(x_i = q25)]`` with its direct and indirect parts and
+        plain SHAP's (marginal) reading beside it; see
+        :func:`causalx.explain.interventional_effects`. Needs ``value="causal"``.
+        """
+        from causalx.explain._effects import interventional_effects
+
+        return interventional_effects(self, quantiles=quantiles, n_draws=n_draws, random_state=random_state)
 
     def explain(self, X, *, decompose: bool = False) -> Explanation:
         """Explain the model's predictions for the rows of ``X``.
@@ -506,17 +524,19 @@ class CausalExplainer(BaseEstimator):
                                  constraints=self.graph_.constraints, random_state=0)
         return report.to_dict()
 
+    def _provenance_sampler(self) -> str:
+        if self.sampler_ is None:
+            return "background"
+        return self.sampler if isinstance(self.sampler, str) else type(self.sampler_).__name__
+
     def _provenance(self, res: ShapleyResult, counts: dict[str, int], elapsed: float) -> dict[str, Any]:
         import sklearn
 
         from causalx._version import __version__
 
-        sampler = "background" if self.sampler_ is None else (
-            self.sampler if isinstance(self.sampler, str) else type(self.sampler_).__name__
-        )
         provenance = {
             "value": self.value,
-            "sampler": sampler,
+            "sampler": self._provenance_sampler(),
             "method": res.method,
             "asymmetric": bool(self.asymmetric),
             "causal_semantics": self.causal_semantics_,

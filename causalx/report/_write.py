@@ -120,6 +120,10 @@ def report_dict(result) -> dict[str, Any]:
         "model": result.model_info,
         "explanations": explanations,
         "diagnostics": diag,
+        "effects": [] if result.effects is None else result.effects.to_list(),
+        "effects_info": None if result.effects is None else {
+            "quantiles": list(result.effects.quantiles), "n_draws": result.effects.n_draws,
+            **result.effects.provenance},
         "hypotheses": [h.to_dict() for h in result.hypotheses],
         "warnings": list(result.warnings),
         "timings": result.timings,
@@ -213,8 +217,30 @@ def _markdown(payload: dict[str, Any], result) -> str:
              f"{payload['data']['n_explained']} explained); target `{payload['data']['target']}`; graph "
              f"`{payload['graph']['path']}`.", ""]
     score = "" if m.get("cv_score") is None else f", {m.get('cv_folds')}-fold CV {m['cv_scoring']} = {m['cv_score']:.3f} ± {m['cv_score_std']:.3f}"
-    lines += [f"Model: {m['name']} ({m['source']}){score}.", "", "## Hypotheses", ""]
-    for h in payload["hypotheses"][: result.config.report.top_hypotheses]:
+    lines += [f"Model: {m['name']} ({m['source']}){score}.", ""]
+    if payload.get("effects"):
+        info = payload["effects_info"]
+        lines += [f"## What changes the {payload['data']['target']}", "",
+                  f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
+                  f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
+                  f"{payload['data']['target']} ± one standard error, and plain SHAP's reading of the same contrast.",
+                  "", "| feature | low → high | total | direct | through descendants | plain SHAP reading |",
+                  "|---|---|---|---|---|---|"]
+        for e in payload["effects"]:
+            unit = f" {e['unit']}" if e.get("unit") else ""
+            lines.append(f"| {_md_cell(e['feature'])} | {_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)} | "
+                         f"{e['total']:+.3g} ± {e['total_stderr']:.2g} | {e['direct']:+.3g} ± {e['direct_stderr']:.2g} | "
+                         f"{e['indirect']:+.3g} ± {e['indirect_stderr']:.2g} | "
+                         f"{e['marginal']:+.3g} ± {e['marginal_stderr']:.2g} |")
+        lines.append("")
+    pairs = payload["diagnostics"].get("collinear_pairs") or []
+    if pairs:
+        listed = "; ".join(f"{p['pair'][0]} and {p['pair'][1]} (r = {p['r']:+.4f})" for p in pairs)
+        lines += [f"**Near-collinear features:** {_md_cell(listed)}. The data cannot separate their effects; "
+                  "attributions can move between them, and the suggested edges (PC) around them are unreliable.", ""]
+    shown = payload["hypotheses"][: result.config.report.top_hypotheses]
+    lines += [f"## Hypotheses ({len(shown)} of {len(payload['hypotheses'])}; all are in report.json)", ""]
+    for h in shown:
         lines += [f"### {h['id']} ({h['kind']}, confidence {h['confidence']}, score {h['score']:.2f})", "",
                   h["statement"], "", f"**Suggested experiment.** {h['suggested_experiment']}", ""]
         if h["caveats"]:

@@ -6,21 +6,36 @@ y mostly through Z"), carries the numbers behind it with their uncertainty, list
 make it wrong, and proposes an experiment that would support or refute it. No rule ever states
 that a feature causes the target.
 
+The rules read *signed interventional effects* (:mod:`causalx.explain._effects`): the change of
+the model's output when a feature is set from its 25th to its 75th percentile along the graph,
+split into a direct part and a part through its descendants, each with a standard error. Row
+means of Shapley values are not effects, and asymmetric credit is handed from a mediator to its
+causes by design, so neither is read as evidence of an effect.
+
 Rules
 -----
 ``proxy``
-    A feature that associational (marginal or conditional) Shapley values credit but whose
-    causal attribution is about zero once its causes are accounted for.
-``under_credited_cause``
-    A cause whose causal attribution is much larger than its plain (marginal) SHAP value.
+    Plain SHAP (marginal or conditional values) credits the feature, but its total effect is
+    negligible (within two standard errors, or under 10 % of the largest effect).
+``null_effect``
+    Neither credited nor with a relevant effect.
 ``mediation``
-    A large indirect share of a causal attribution; the mediators on the directed paths are named.
+    A relevant effect whose part through the descendants is larger than the direct part.
 ``cancellation``
-    Direct and indirect parts of opposite sign.
+    Direct and indirect parts of opposite sign, each outside two standard errors; the sign of
+    the net effect is stated.
+``under_credited_cause``
+    A relevant total effect that plain SHAP's reading (the same contrast with the other features
+    marginal) misses by half or more, or reads with the opposite sign.
 ``independence_violated``
     A declared independence the data contradict (a hidden common cause or a missing edge).
-``null_effect``
-    A feature whose attribution is within its uncertainty of zero.
+
+Confidence follows the evidence: each kind of caveat touching the features (near-collinearity,
+falsified implications or suspected confounding nearby, an effect within error, off-manifold
+evaluations, a graph rejected broadly) lowers the score once, and caveats are listed ranked.
+Suggested experiments follow the nodes' ``role``: controls are set, properties are compared
+across matched materials, measured quantities are never set (their settable causes are, or
+samples are stratified), and no experiment holds fixed what it measures.
 """
 
 from __future__ import annotations
@@ -112,11 +127,29 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _sfmt(x: float) -> str:
+    return f"{x:+.3g}"
+
+
 def _join(names) -> str:
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+#: an effect is relevant when it reaches this share of the largest effect (and is outside 2 stderr)
+REL_EFFECT = 0.1
+#: a feature is credited by plain SHAP when its mean |value| reaches this share of the largest one
+REL_CREDIT = 0.1
+#: mean |φ| per unit of q25 -> q75 contrast for a linear model of a Gaussian feature: sqrt(2/π) / 1.349
+CREDIT_PER_CONTRAST = math.sqrt(2 / math.pi) / 1.3490
+
+# caveat severities (higher first in the ranked list) and the score penalty each carries
+_SEVERITY = {"collinear": 5, "falsified": 4, "suspected": 4, "within_error": 3, "manifold": 2, "declared": 1,
+             "graph_falsified": 3, "general": 0}
+_PENALTY = {"collinear": 0.25, "falsified": 0.15, "suspected": 0.15, "within_error": 0.2, "manifold": 0.1,
+            "declared": 0.05, "graph_falsified": 0.1, "general": 0.0}
 
 
 @dataclass(frozen=True)
@@ -137,9 +170,10 @@ def _stats(label: str, exp: Explanation, inflate: np.ndarray | None = None) -> _
 
 
 class _Context:
-    def __init__(self, graph, explanations, diagnostics, bootstrap, bootstrap_label, manifold, target):
+    def __init__(self, graph, explanations, effects, diagnostics, bootstrap, bootstrap_label, manifold, target):
         self.graph = graph
         self.exps = dict(explanations)
+        self.effects = effects
         self.diag = diagnostics
         self.boot = bootstrap
         self.boot_label = bootstrap_label
@@ -151,225 +185,252 @@ class _Context:
         if bootstrap is not None:
             nb = bootstrap.total_stderr.shape[0]
             inflate = np.sqrt((bootstrap.total_stderr**2).mean(0)) / math.sqrt(max(nb, 1))
-        self.stats = {lab: _stats(lab, e, inflate) for lab, e in self.exps.items()}
-        self.top = max(float(s.mean_abs.max()) for s in self.stats.values()) or 1.0
-
-        def pick(pred, prefer_asym=True):
-            labs = [lab for lab, e in self.exps.items() if pred(e.provenance)]
-            labs.sort(key=lambda lab: (bool(self.exps[lab].provenance.get("asymmetric")) != prefer_asym))
-            return labs[0] if labs else None
-
-        self.causal = pick(lambda p: p.get("value") == "causal")
-        self.decomposed = next(
-            (lab for lab in sorted(self.exps, key=lambda lab: not self.exps[lab].provenance.get("asymmetric"))
-             if self.exps[lab].provenance.get("value") == "causal" and self.exps[lab].direct is not None),
-            None,
-        )
+        self.stats = {lab: _stats(lab, e, inflate if lab == bootstrap_label else None) for lab, e in self.exps.items()}
         self.assoc = [lab for lab, e in self.exps.items() if e.provenance.get("value") in ("marginal", "conditional")]
         self.marginal = next((lab for lab in self.assoc if self.exps[lab].provenance.get("value") == "marginal"), None)
+        credit_labels = self.assoc or list(self.exps)
+        self.top_credit = max(float(self.stats[lab].mean_abs.max()) for lab in credit_labels) or 1.0
+        self.top_effect = (max(abs(e.total) for e in effects) if effects is not None and len(effects) else 0.0) or 1.0
         self.suspected = tuple(diagnostics.suspected_confounding) if diagnostics is not None else ()
         self.rejected = tuple(diagnostics.falsification.rejected) if diagnostics is not None else ()
+        self.collinear = set(diagnostics.near_collinear()) if diagnostics is not None and hasattr(
+            diagnostics, "near_collinear") else set()
+        self.pairs = tuple(getattr(diagnostics, "collinear_pairs", ())) if diagnostics is not None else ()
+        fals = diagnostics.falsification if diagnostics is not None else None
+        self.reject_rate = (len(fals.rejected) / max(1, len(fals.tests))) if fals is not None and hasattr(
+            fals, "tests") else 0.0
 
     def j(self, name: str) -> int:
         return self.names.index(name)
 
-    def val(self, label: str, name: str) -> tuple[float, float]:
-        s = self.stats[label]
-        return float(s.mean_abs[self.j(name)]), float(s.se[self.j(name)])
+    def credit(self, name: str) -> tuple[float, float, str | None]:
+        """Largest associational mean |value| of ``name``, its stderr and the label."""
+        if not self.assoc:
+            return 0.0, 0.0, None
+        best = max(self.assoc, key=lambda lab: self.stats[lab].mean_abs[self.j(name)])
+        return float(self.stats[best].mean_abs[self.j(name)]), float(self.stats[best].se[self.j(name)]), best
+
+    def role(self, name: str) -> str | None:
+        return self.graph.node_attributes(name).get("role")
+
+    def unit(self, name: str) -> str:
+        u = self.graph.node_attributes(name).get("unit")
+        return f" {u}" if u else ""
 
     # ---------------------------------------------------------------- caveats
-    def caveats(self, features, labels=(), *, skip_pair=None) -> list[str]:
-        out = []
-        for f in features:
-            for a, b in self.graph.confounded:
-                if f in (a, b):
-                    other = b if f == a else a
-                    out.append(f"{f} is declared to share a hidden common cause with {other}; its causal "
-                               f"attribution rests on that declaration.")
+    def caveats(self, features, labels=(), *, skip_pair=None, effect=None) -> list[tuple[str, str]]:
+        """``(kind, text)`` caveats, deduplicated; see :data:`_SEVERITY` for the kinds."""
+        out: list[tuple[str, str]] = []
+        feats = list(dict.fromkeys(features))
+        for f in feats:
+            if f in self.collinear:
+                partners = [b if a == f else a for a, b, r in self.pairs if f in (a, b)]
+                near = f" (|r| > 0.99 with {_join(partners)})" if partners else " (variance inflation above 100)"
+                out.append(("collinear", f"{f} is nearly collinear with other features{near}: the data cannot "
+                                         f"separate their effects, the model may use either, and PC's suggested "
+                                         f"edges around {f} are unreliable."))
             for s in self.suspected:
                 if f in s.pair and (skip_pair is None or set(s.pair) != set(skip_pair)):
                     other = s.pair[1] if f == s.pair[0] else s.pair[0]
-                    out.append(f"Suspected confounding: {f} and {other} are dependent although the graph "
-                               f"declares them independent (partial r = {s.strength:+.2f}); attributions "
-                               f"involving {f} may mix in the effect of an unmeasured cause.")
+                    out.append(("suspected", f"Suspected confounding: {f} and {other} are dependent although the "
+                                             f"graph declares them independent (partial r = {s.strength:+.2f}); "
+                                             f"effects involving {f} may mix in an unmeasured cause."))
             for t in self.rejected:
                 if f in (t.x, t.y) and (skip_pair is None or {t.x, t.y} != set(skip_pair)):
-                    out.append(f"The data contradict the implied independence {t} (adjusted p = "
-                               f"{t.p_adjusted:.2g}); the graph may be wrong near {f}.")
+                    out.append(("falsified", f"The data contradict the implied independence {t} (adjusted p = "
+                                             f"{t.p_adjusted:.2g}); the graph may be wrong near {f}."))
+            for a, b in self.graph.confounded:
+                if f in (a, b):
+                    other = b if f == a else a
+                    out.append(("declared", f"{f} is declared to share a hidden common cause with {other}; the "
+                                            f"effect rests on that declaration."))
+        if self.reject_rate > 0.25:
+            out.append(("graph_falsified", f"The data reject {self.reject_rate:.0%} of the graph's implied "
+                                           "independences: the graph as a whole is doubtful, and so is every "
+                                           "effect read from it."))
+        if effect is not None and not effect.is_distinguishable():
+            out.append(("within_error", f"The total effect of {effect.feature} ({_sfmt(effect.total)} ± "
+                                        f"{_fmt(effect.total_stderr)}) is within two standard errors of zero."))
         for lab in labels:
             rep = self.manifold.get(lab)
             if rep is not None and (rep["off_manifold_share"] > 0.1 or rep["constraint_violation_share"] > 0.01):
-                out.append(f"{rep['off_manifold_share']:.0%} of the rows the {lab} values evaluated the model on "
-                           f"lie off the data manifold ({rep['constraint_violation_share']:.0%} violate a declared "
-                           f"constraint): those attributions extrapolate the model.")
-        return list(dict.fromkeys(out))
+                out.append(("manifold", f"{rep['off_manifold_share']:.0%} of the rows the {lab} values evaluated "
+                                        f"the model on lie off the data manifold "
+                                        f"({rep['constraint_violation_share']:.0%} violate a declared constraint): "
+                                        "those attributions extrapolate the model."))
+        seen, ranked = set(), []
+        for kind, text in sorted(out, key=lambda kt: -_SEVERITY[kt[0]]):
+            if text not in seen:
+                seen.add(text)
+                ranked.append((kind, text))
+        return ranked
 
-    def hold_fixed(self, feature: str, extra=()) -> list[str]:
-        keep = list(self.graph.parents(feature))
-        for a, b in self.graph.confounded:
-            if feature in (a, b):
-                keep.append(b if feature == a else a)
-        for s in self.suspected:
-            if feature in s.pair:
-                keep.append(s.pair[1] if feature == s.pair[0] else s.pair[0])
-        keep += list(extra)
-        return [k for k in dict.fromkeys(keep) if k != feature]
+    def scored(self, base: float, caveats) -> float:
+        """The rule's score less one penalty per kind of caveat."""
+        kinds = {k for k, _ in caveats}
+        return float(np.clip(base - sum(_PENALTY[k] for k in kinds), 0.05, 0.99))
+
+    # ---------------------------------------------------------------- experiments
+    def _hold_phrase(self, names, measuring=()) -> str:
+        """How to keep ``names`` fixed, by role; nodes being measured are never held fixed."""
+        names = [n for n in dict.fromkeys(names) if n not in set(measuring)]
+        if not names:
+            return ""
+        groups: dict[str, list[str]] = {"control": [], "property": [], "measured": [], None: []}
+        for n in names:
+            groups[self.role(n) if self.role(n) in groups else None].append(n)
+        parts = []
+        if groups["control"]:
+            parts.append(f"keeping {_join(groups['control'])} at their usual settings")
+        if groups["property"]:
+            parts.append(f"comparing samples matched on {_join(groups['property'])}")
+        if groups["measured"]:
+            parts.append(f"stratifying on the measured {_join(groups['measured'])}")
+        if groups[None]:
+            parts.append(f"holding {_join(groups[None])} fixed (or matched, where they cannot be set)")
+        return "; ".join(parts)
+
+    def vary(self, f: str, effect=None, hold=(), measure=()) -> str:
+        """The first sentence of an experiment on ``f``, worded by its role."""
+        measure = [m for m in dict.fromkeys(measure) if m != f]
+        what = _join(measure + [self.target]) if measure else self.target
+        lv = "" if effect is None else f" (about {_fmt(effect.low)} and {_fmt(effect.high)}{self.unit(f)})"
+        held = self._hold_phrase(hold, measuring=measure)
+        held = f", {held}," if held else ""
+        role = self.role(f)
+        if role == "control":
+            return f"Set {f} to two levels{lv}{held} and measure {what}."
+        if role == "property":
+            return (f"{f} is a property of the material or molecule, so it is changed only by choosing another "
+                    f"one: compare samples that differ in {f}{lv} but are otherwise alike{held} and measure {what}.")
+        if role == "measured":
+            causes = [a for a in self.graph.ancestors(f) if self.role(a) == "control"]
+            via = (f"intervene on its settable cause(s) {_join(causes)} and measure {f} together with {what}"
+                   if causes else f"compare samples stratified by {f}{lv} and measure {what}")
+            return f"{f} is measured on the sample and cannot be set directly: {via}{held}."
+        return (f"If {f} can be set directly, set it to two levels{lv}{held} and measure {what}; if it cannot, "
+                f"compare samples that differ in {f} but are otherwise alike.")
+
+    def mediators(self, f: str) -> list[str]:
+        """Descendants of ``f`` through which its indirect effect plausibly flows (the model uses them)."""
+        desc = list(self.graph.descendants(f))
+        if self.effects is None or not desc:
+            return desc[:3]
+        use = {d: abs(self.effects[d].direct) for d in desc}
+        total = sum(use.values()) or 1.0
+        picked = [d for d in sorted(desc, key=lambda d: -use[d]) if use[d] >= 0.2 * total]
+        return picked or sorted(desc, key=lambda d: -use[d])[:1]
+
+    def paths(self, f: str, to) -> list[str]:
+        import networkx as nx
+
+        dag = self.graph.to_networkx()
+        return [" -> ".join(p) for d in to for p in itertools.islice(nx.all_simple_paths(dag, f, d), 3)]
+
+    def effect_text(self, e) -> str:
+        u = self.unit(e.feature)
+        return (f"setting {e.feature} from {_fmt(e.low)} to {_fmt(e.high)}{u} changes the model's {self.target} by "
+                f"{_sfmt(e.total)} ± {_fmt(e.total_stderr)}")
+
+
+def _hyp(c: _Context, kind, stmt, evidence, base, caveats, experiment, features) -> Hypothesis:
+    score = c.scored(base, caveats)
+    return Hypothesis("", kind, stmt, evidence, _confidence(score), score, tuple(t for _, t in caveats), experiment,
+                      tuple(dict.fromkeys(features)))
 
 
 # ------------------------------------------------------------------------------ rules
-def _proxy_rules(c: _Context) -> list[Hypothesis]:
+def _effect_rules(c: _Context) -> list[Hypothesis]:
+    """Proxy, null effect, mediation, cancellation and under-credited cause, from signed effects."""
     out = []
-    if c.causal is None or not c.assoc:
+    if c.effects is None:
         return out
     for f in c.names:
-        A, la = max((c.val(lab, f)[0], lab) for lab in c.assoc)
-        A_se = c.val(la, f)[1]
-        C, C_se = c.val(c.causal, f)
-        if A < MIN_SHARE * c.top:
+        e = c.effects[f]
+        A, A_se, la = c.credit(f)
+        credited = la is not None and A >= REL_CREDIT * c.top_credit
+        relevant = e.is_distinguishable() and abs(e.total) >= REL_EFFECT * c.top_effect
+        evidence = {"feature": f, "effect": e.to_dict(), "credit_label": la, "credit_mean_abs": A,
+                    "credit_stderr": A_se, "top_effect": c.top_effect}
+        sources = list(c.graph.ancestors(f))
+        sources += [s.pair[1] if f == s.pair[0] else s.pair[0] for s in c.suspected if f in s.pair]
+        sources += [b if a == f else a for a, b in c.graph.confounded if f in (a, b)]
+        sources = list(dict.fromkeys(sources))
+        # plain SHAP's credit on the scale of a q25 -> q75 contrast: for a linear model and Gaussian
+        # x, mean |φ| = |w| σ sqrt(2/π) and the contrast is |w| 1.349 σ, a ratio of 0.59
+        credit_contrast = A / CREDIT_PER_CONTRAST
+        negligible = (not e.is_distinguishable()) or abs(e.total) <= 0.25 * credit_contrast
+        evidence["credit_as_contrast"] = credit_contrast
+        if credited and negligible and sources:
+            src = _join(sources)
+            cav = c.caveats([f, *sources], [la], effect=None)
+            strength = min(1.0, A / (0.3 * c.top_credit))
+            base = 0.55 + 0.35 * strength
+            stmt = (f"{la.capitalize()} Shapley values credit {f} (mean |value| {_fmt(A)} ± {_fmt(A_se)}, about "
+                    f"{_fmt(credit_contrast)} on the scale of a q25 → q75 contrast), but {c.effect_text(e)}. The "
+                    f"credit is consistent with {f} standing in for {src} rather than acting on {c.target} itself.")
+            exp = (c.vary(f, e, hold=sources) + f" No change in {c.target} beyond noise supports the proxy "
+                   f"hypothesis; a change of about {_fmt(abs(e.marginal))} (plain SHAP's reading) refutes it.")
+            out.append(_hyp(c, "proxy", stmt, {**evidence, "sources": sources}, base, cav, exp, (f, *sources)))
             continue
-        if C <= 0.25 * A:
-            causes = list(c.graph.ancestors(f))
-            partners = [s.pair[1] if f == s.pair[0] else s.pair[0] for s in c.suspected if f in s.pair]
-            sources = causes + [p for p in partners if p not in causes]
-            gap = 1 - C / A
-            score = 0.5 + 0.4 * gap * min(1.0, A / (0.2 * c.top))
-            src = _join(sources) if sources else "correlated features"
-            stmt = (
-                f"The credit {la} Shapley values give {f} (mean |value| {_fmt(A)} ± {_fmt(A_se)}) largely "
-                f"disappears once its causes are accounted for ({c.causal} values: {_fmt(C)} ± {_fmt(C_se)}). "
-                f"The model's use of {f} is consistent with {f} acting as a proxy for {src} rather than "
-                f"having an effect of its own on {c.target}."
-            )
-            hold = c.hold_fixed(f, extra=sources)
-            exp = (
-                f"Intervene on {f} (assign it independently of its usual setting) while holding "
-                f"{_join(hold) if hold else 'the other process variables'} fixed, and measure {c.target}. "
-                f"No change beyond measurement noise supports the proxy hypothesis; a change comparable "
-                f"to the {la} attribution ({_fmt(A)}) refutes it."
-            )
-            out.append(Hypothesis(
-                "", "proxy", stmt,
-                {"feature": f, "associational_label": la, "associational_mean_abs": A, "associational_stderr": A_se,
-                 "causal_label": c.causal, "causal_mean_abs": C, "causal_stderr": C_se, "relative_gap": gap,
-                 "causes": causes},
-                _confidence(score), score, tuple(c.caveats([f], [la])), exp, (f, *sources),
-            ))
-    return out
-
-
-def _mediators(c: _Context, f: str, exp: Explanation) -> list[tuple[str, float, list[str]]]:
-    """Descendants of ``f`` ranked by the model's direct use of them, with the paths from ``f``."""
-    import networkx as nx
-
-    dag = c.graph.to_networkx()
-    use = np.abs(exp.direct).mean(0)
-    rows = []
-    for d in c.graph.descendants(f):
-        paths = [" -> ".join(p) for p in itertools.islice(nx.all_simple_paths(dag, f, d), 5)]
-        rows.append((d, float(use[c.j(d)]), paths))
-    rows.sort(key=lambda r: -r[1])
-    total = sum(r[1] for r in rows) or 1.0
-    return [r for r in rows if r[1] >= 0.2 * total] or rows[:1]
-
-
-def _decomposition_rules(c: _Context) -> list[Hypothesis]:
-    out = []
-    if c.decomposed is None:
-        return out
-    lab = c.decomposed
-    e = c.exps[lab]
-    D, I = np.asarray(e.direct), np.asarray(e.indirect)
-    Dse = np.asarray(e.direct_stderr) if e.direct_stderr is not None else np.zeros_like(D)
-    Ise = np.asarray(e.indirect_stderr) if e.indirect_stderr is not None else np.zeros_like(I)
-    n = max(len(e), 1)
-    for f in c.names:
-        j = c.j(f)
-        if not c.graph.descendants(f):
+        if not credited and not relevant:
+            cav = c.caveats([f], effect=None)
+            cav.append(("general", "An effect smaller than its uncertainty, or outside the range studied, cannot "
+                                   "be excluded."))
+            stmt = (f"Neither the model's use of {f} nor its effect is distinguishable from zero: "
+                    f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
+            exp = c.vary(f, e) + (f" Widen the range beyond the data: no change beyond noise supports this; a "
+                                  f"clear change refutes it.")
+            out.append(_hyp(c, "null_effect", stmt, evidence, 0.4, cav, exp, (f,)))
             continue
-        tot, tot_se = c.val(lab, f)
-        if tot < MIN_SHARE * c.top:
+        if not relevant:
             continue
-        d_abs, i_abs = float(np.abs(D[:, j]).mean()), float(np.abs(I[:, j]).mean())
-        d_se = float(np.sqrt((Dse[:, j] ** 2).sum()) / n)
-        i_se = float(np.sqrt((Ise[:, j] ** 2).sum()) / n)
-        share = i_abs / (d_abs + i_abs) if d_abs + i_abs > 0 else 0.0
-        share_se = math.hypot(i_se, d_se) / (d_abs + i_abs) if d_abs + i_abs > 0 else float("nan")
-        meds = _mediators(c, f, e)
-        med_names = [m[0] for m in meds]
-        paths = [p for m in meds for p in m[2]]
-        evidence_base = {
-            "feature": f, "label": lab, "total_mean_abs": tot, "total_stderr": tot_se,
-            "direct_mean_abs": d_abs, "direct_stderr": d_se, "indirect_mean_abs": i_abs,
-            "indirect_stderr": i_se, "indirect_share": share, "indirect_share_stderr": share_se,
-            "mediators": med_names, "paths": paths,
-            "mediator_direct_use": {m[0]: m[1] for m in meds},
-        }
-        if c.marginal is not None:
-            M, M_se = c.val(c.marginal, f)
-            evidence_base.update(marginal_mean_abs=M, marginal_stderr=M_se)
-        else:
-            M = None
-        if share >= 0.5:
-            score = 0.5 + 0.45 * min(1.0, share) * min(1.0, tot / (0.2 * c.top))
-            stmt = (
-                f"The model's use of {f} is consistent with {f} acting on {c.target} mostly through "
-                f"{_join(med_names)} (indirect share {share:.0%} ± {share_se:.0%} of its {lab} attribution; "
-                f"direct part {_fmt(d_abs)} ± {_fmt(d_se)}, indirect part {_fmt(i_abs)} ± {_fmt(i_se)}; "
-                f"paths {'; '.join(paths)})."
-            )
-            if M is not None and M <= 0.5 * tot:
-                stmt += (f" Plain SHAP (marginal values, {_fmt(M)}) credits {f} with only the model's direct "
-                         f"use of it and under-credits it as a cause.")
-            hold = c.hold_fixed(f)
-            exp = (
-                f"Vary {f} between two levels{' holding ' + _join(hold) + ' fixed' if hold else ''}, once "
-                f"letting {_join(med_names)} respond and once holding {_join(med_names)} fixed (or selecting "
-                f"samples with matched {_join(med_names)}). If most of the change in {c.target} disappears when "
-                f"{_join(med_names)} is held fixed, the mediation hypothesis is supported; an unchanged "
-                f"effect refutes it."
-            )
-            labels = [c.marginal] if M is not None and M <= 0.5 * tot else []
-            out.append(Hypothesis("", "mediation", stmt, evidence_base, _confidence(score), score,
-                                  tuple(c.caveats([f, *med_names], labels)), exp, (f, *med_names)))
-        elif M is not None and tot >= MIN_SHARE * c.top and M <= 0.5 * tot:
-            score = 0.45 + 0.3 * (1 - M / tot)
-            stmt = (
-                f"Plain SHAP (marginal values) gives {f} {_fmt(M)}, but its {lab} attribution is "
-                f"{_fmt(tot)} ± {_fmt(tot_se)}: the model's reliance on {f}'s effects ({_join(med_names)}) is "
-                f"consistent with {f} being a cause that SHAP under-credits."
-            )
-            exp = (f"Vary {f} while holding {_join(c.hold_fixed(f)) or 'the other settings'} fixed and measure "
-                   f"{_join(med_names)} and {c.target}: a change in {c.target} of about the causal attribution "
-                   f"supports the hypothesis; none refutes it.")
-            out.append(Hypothesis("", "under_credited_cause", stmt, evidence_base, _confidence(score), score,
-                                  tuple(c.caveats([f], [c.marginal])), exp, (f, *med_names)))
+        meds = c.mediators(f)
+        d_sig = abs(e.direct) > 2 * e.direct_stderr
+        i_sig = abs(e.indirect) > 2 * e.indirect_stderr
+        evidence.update(mediators=meds, paths=c.paths(f, meds))
         # cancellation: direct and indirect parts of opposite sign, both clearly non-zero
-        md, mi = float(D[:, j].mean()), float(I[:, j].mean())
-        md_se = float(np.sqrt((Dse[:, j] ** 2).sum()) / n + D[:, j].std() / math.sqrt(n))
-        mi_se = float(np.sqrt((Ise[:, j] ** 2).sum()) / n + I[:, j].std() / math.sqrt(n))
-        opposite_rows = float(np.mean(np.sign(D[:, j]) * np.sign(I[:, j]) < 0))
-        if (md * mi < 0 and abs(md) > 2 * md_se and abs(mi) > 2 * mi_se
-                and min(abs(md), abs(mi)) >= 0.3 * max(abs(md), abs(mi))) or (
-                opposite_rows >= 0.6 and min(d_abs, i_abs) >= 0.3 * max(d_abs, i_abs)):
-            net = float(e.values[:, j].mean())
-            cancel = 1 - abs(md + mi) / (abs(md) + abs(mi)) if abs(md) + abs(mi) > 0 else 0.0
-            score = 0.45 + 0.35 * max(cancel, opposite_rows)
-            stmt = (
-                f"{f}'s direct and indirect contributions point in opposite directions (mean direct "
-                f"{md:+.3g} ± {md_se:.2g}, mean indirect through {_join(med_names)} {mi:+.3g} ± {mi_se:.2g}; "
-                f"opposite in {opposite_rows:.0%} of rows). Its modest net attribution ({net:+.3g}) is "
-                f"consistent with a direct effect of {f} on {c.target} partly cancelled by an effect through "
-                f"{_join(med_names)}."
-            )
-            exp = (f"Vary {f} while holding {_join(med_names)} fixed: an effect on {c.target} larger than the "
-                   f"net attribution, of sign {'+' if md > 0 else '-'}, supports the cancellation hypothesis; "
-                   f"no effect refutes it.")
-            out.append(Hypothesis(
-                "", "cancellation", stmt,
-                {"feature": f, "label": lab, "mean_direct": md, "mean_direct_stderr": md_se, "mean_indirect": mi,
-                 "mean_indirect_stderr": mi_se, "opposite_rows": opposite_rows, "mediators": med_names},
-                _confidence(score), score, tuple(c.caveats([f, *med_names])), exp, (f, *med_names),
-            ))
+        if (d_sig and i_sig and e.direct * e.indirect < 0
+                and min(abs(e.direct), abs(e.indirect)) >= 0.3 * max(abs(e.direct), abs(e.indirect))):
+            cav = c.caveats([f, *meds], effect=e)
+            cancel = 1 - abs(e.total) / (abs(e.direct) + abs(e.indirect))
+            base = 0.6 + 0.3 * cancel
+            net = "raises" if e.total > 0 else "lowers"
+            stmt = (f"{f}'s direct and indirect effects point in opposite directions: {c.effect_text(e)}, the sum "
+                    f"of a direct part {_sfmt(e.direct)} ± {_fmt(e.direct_stderr)} and a part through "
+                    f"{_join(meds)} of {_sfmt(e.indirect)} ± {_fmt(e.indirect_stderr)}. On balance, raising {f} "
+                    f"{net} the predicted {c.target}; the model's direct use of {f} has the "
+                    f"{'positive' if e.direct > 0 else 'negative'} sign.")
+            exp = (c.vary(f, e, hold=meds) + f" Then repeat with {_join(meds)} kept from responding (or matched): "
+                   f"a change of sign {'+' if e.direct > 0 else '-'} and about {_fmt(abs(e.direct))} supports the "
+                   f"cancellation hypothesis; no change refutes it.")
+            out.append(_hyp(c, "cancellation", stmt, evidence, base, cav, exp, (f, *meds)))
+        elif i_sig and abs(e.indirect) > abs(e.direct) and e.total * e.indirect > 0:
+            share = abs(e.indirect) / (abs(e.direct) + abs(e.indirect))
+            cav = c.caveats([f, *meds], effect=e)
+            base = 0.5 + 0.4 * share * min(1.0, abs(e.total) / (0.3 * c.top_effect))
+            stmt = (f"The model's response to {f} is consistent with {f} acting on {c.target} mostly through "
+                    f"{_join(meds)}: {c.effect_text(e)}, of which {_sfmt(e.indirect)} ± {_fmt(e.indirect_stderr)} "
+                    f"({share:.0%}) flows through its descendants and {_sfmt(e.direct)} ± "
+                    f"{_fmt(e.direct_stderr)} is the model's direct use of {f}.")
+            exp = (c.vary(f, e, measure=meds) + f" If most of the change in {c.target} disappears in samples matched "
+                   f"on {_join(meds)}, mediation is supported; an unchanged effect refutes it.")
+            out.append(_hyp(c, "mediation", stmt, {**evidence, "indirect_share": share},
+                            base, cav, exp, (f, *meds)))
+        # plain SHAP under-credits (or misreads the direction of) a cause
+        if abs(e.marginal) <= 0.5 * abs(e.total) or e.marginal * e.total < 0:
+            flipped = e.marginal * e.total < 0 and abs(e.marginal) > 2 * e.marginal_stderr
+            cav = c.caveats([f], [c.marginal] if c.marginal else [], effect=e)
+            base = 0.55 + 0.35 * min(1.0, (abs(e.total) - abs(e.marginal)) / max(abs(e.total), 1e-12)) \
+                + (0.05 if flipped else 0.0)
+            reading = (f"points the other way ({_sfmt(e.marginal)} ± {_fmt(e.marginal_stderr)})" if flipped else
+                       f"is only {_sfmt(e.marginal)} ± {_fmt(e.marginal_stderr)}")
+            stmt = (f"Plain SHAP under-credits {f} as a cause: {c.effect_text(e)} along the graph, while the same "
+                    f"contrast with the other features held at their observed mix (plain SHAP's and the PDP's "
+                    f"reading) {reading}; the difference is the effect through {_join(meds) or 'its descendants'}.")
+            exp = c.vary(f, e, measure=meds) + (f" A change in {c.target} of about {_sfmt(e.total)} supports the "
+                                                f"hypothesis; a change near {_sfmt(e.marginal)} refutes it.")
+            out.append(_hyp(c, "under_credited_cause", stmt, evidence, base, cav, exp, (f, *meds)))
     return out
 
 
@@ -378,79 +439,32 @@ def _independence_rules(c: _Context) -> list[Hypothesis]:
     if c.diag is None:
         return out
     alpha = c.diag.falsification.alpha
+    test = getattr(c.diag.falsification, "method", None)
     items = [(s.pair, s.given, s.strength, s.p_value, s.suggestion) for s in c.suspected]
     if not items:  # falsified implications without a suspected pair
         items = [((t.x, t.y), t.given, t.partial_correlation, t.p_adjusted, "") for t in c.rejected]
     for (a, b), given, r, p, suggestion in items:
         strength = abs(r) if math.isfinite(r) else 0.0
-        score = 0.55 + 0.4 * min(1.0, strength / 0.5)
+        base = 0.6 + 0.35 * min(1.0, strength / 0.5)
         if p > alpha / 10:
-            score -= 0.1
+            base -= 0.1
         cond = f" given {_join(given)}" if given else ""
-        stmt = (
-            f"The graph declares {a} and {b} independent{cond}, but the data show a partial correlation of "
-            f"{r:+.2f} (adjusted p = {p:.2g}). This is consistent with a hidden common cause of {a} and {b} "
-            f"(an unmeasured process variable, e.g. a contamination or a batch effect) or with a missing "
-            f"edge between them."
-        )
-        exp = (
-            f"Set {a} deliberately (independently of the usual recipe) while holding "
-            f"{_join(c.hold_fixed(a, extra=given)) or 'the other settings'} fixed and measure {b}: if {b} no "
-            f"longer varies with {a}, a hidden common cause (not an edge {a} -> {b}) is supported. Measure "
-            f"candidate common causes (e.g. precursor purity, contamination, batch) and check whether "
-            f"adjusting for them removes the dependence; if it does not, a direct edge is more plausible."
-        )
-        caveats = c.caveats([a, b], skip_pair=(a, b))
-        caveats.append(f"Until it is resolved, the attributions of {a} and {b} may each absorb part of the "
-                       f"other's effect or of the unmeasured cause.")
-        out.append(Hypothesis(
-            "", "independence_violated", stmt,
-            {"pair": [a, b], "given": list(given), "partial_correlation": r, "p_adjusted": p, "alpha": alpha,
-             "graph_suggestion": suggestion},
-            _confidence(score), score, tuple(caveats), exp, (a, b),
-        ))
-    return out
-
-
-def _null_rules(c: _Context) -> list[Hypothesis]:
-    out = []
-    label = c.causal or next(iter(c.exps))
-    exp_ = c.exps[label]
-    total = float(c.stats[label].mean_abs.sum()) or 1.0
-    for f in c.names:
-        j = c.j(f)
-        m, se = c.val(label, f)
-        if c.boot is not None and label == c.boot_label:
-            row_se = float(np.sqrt((c.boot.total_stderr[:, j] ** 2).mean()))
-            m_boot = float(np.abs(c.boot.values[:, j]).mean())
-            within = m_boot <= 2 * row_se
-            basis = f"bootstrap ({c.boot.replicates.shape[0]} replicates)"
-        else:
-            row_se = float(np.sqrt((np.asarray(exp_.stderr)[:, j] ** 2).mean()))
-            within = m <= 2 * row_se
-            basis = "Monte Carlo"
-        share = m / total
-        if not within and share >= 0.02:
-            continue
-        if max(c.val(lab, f)[0] for lab in c.exps) >= MIN_SHARE * c.top:
-            continue  # some explanation credits it clearly: not a null feature
-        score = 0.3 + (0.15 if within else 0.05)
-        what = (f"within its uncertainty of zero (mean |value| {_fmt(m)} against a typical {basis} standard "
-                f"error of {_fmt(row_se)} per row)" if within else
-                f"negligible ({share:.1%} of the total attribution; mean |value| {_fmt(m)} ± {_fmt(se)})")
-        stmt = (f"The model's attribution to {f} is {what}: the data give no evidence that the model uses {f} "
-                f"to predict {c.target} in the range studied.")
-        exp = (f"Vary {f} over a wider range than in the data, holding "
-               f"{_join(c.hold_fixed(f)) or 'the other settings'} fixed: no change in {c.target} beyond "
-               f"measurement noise supports this; a clear change refutes it (the observed range may be too narrow).")
-        cav = c.caveats([f])
-        cav.append("Small effects within error: an effect smaller than the uncertainty cannot be excluded.")
-        out.append(Hypothesis(
-            "", "null_effect", stmt,
-            {"feature": f, "label": label, "mean_abs": m, "stderr": se, "row_stderr": row_se, "share": share,
-             "within_error": bool(within), "uncertainty": basis},
-            _confidence(score), score, tuple(cav), exp, (f,),
-        ))
+        stmt = (f"The graph declares {a} and {b} independent{cond}, but the data show a dependence (partial "
+                f"correlation {r:+.2f}, adjusted p = {p:.2g}). This is consistent with a hidden common cause of "
+                f"{a} and {b} or with a missing edge between them.")
+        first = c.vary(a, None, hold=given, measure=[b])
+        exp = (f"{first} If {b} no longer varies with {a}, a hidden common cause (not an edge {a} -> {b}) is "
+               f"supported. Record candidate common causes (e.g. batch, supplier, processing history) and check "
+               f"whether adjusting for them removes the dependence; if it does not, a direct edge is more plausible.")
+        cav = c.caveats([a, b], skip_pair=(a, b))
+        cav.append(("general", f"Until it is resolved, the effects of {a} and {b} may each absorb part of the "
+                               f"other's or of the unmeasured cause."))
+        if {a, b} & c.collinear:
+            base -= 0.2
+        out.append(_hyp(c, "independence_violated", stmt,
+                        {"pair": [a, b], "given": list(given), "partial_correlation": r, "p_adjusted": p,
+                         "alpha": alpha, "graph_suggestion": suggestion, "test": test},
+                        base, [kv for kv in cav if kv[0] not in ("suspected", "falsified")], exp, (a, b)))
     return out
 
 
@@ -458,6 +472,7 @@ def generate_hypotheses(
     graph: CausalGraph,
     explanations: Mapping[str, Explanation],
     *,
+    effects=None,
     diagnostics=None,
     bootstrap=None,
     bootstrap_label: str | None = None,
@@ -470,12 +485,17 @@ def generate_hypotheses(
     ----------
     graph : CausalGraph
     explanations : mapping of str to Explanation
-        Explanations of the same rows, keyed by label; their ``provenance["value"]`` and
-        ``["asymmetric"]`` tell the rules which is marginal, conditional or causal.
+        Explanations of the same rows, keyed by label; their ``provenance["value"]`` tells the
+        rules which are associational (marginal, conditional: plain SHAP's credit).
+    effects : EffectsResult, optional
+        Signed interventional effects (:func:`causalx.explain.interventional_effects`); the
+        proxy, null-effect, mediation, cancellation and under-credited-cause rules read them
+        (never row means of Shapley values). Without it only the independence rule runs.
     diagnostics : DiagnosticsResult, optional
-        Falsification and suspected confounding.
+        Falsification, suspected confounding, collinearity: they lower the confidence of the
+        hypotheses they touch and are listed among their caveats.
     bootstrap : BootstrapResult, optional
-        Bootstrap of the explanation ``bootstrap_label`` (widens the uncertainty).
+        Bootstrap of the explanation ``bootstrap_label`` (widens the uncertainty of its credit).
     bootstrap_label : str, optional
     manifold : mapping of str to dict, optional
         Off-manifold shares of the rows each explanation evaluated the model on.
@@ -489,21 +509,24 @@ def generate_hypotheses(
 
     Examples
     --------
+    A proxy: plain SHAP credits ``b`` although setting it changes nothing.
+
     >>> import numpy as np
+    >>> from causalx.explain import Effect, EffectsResult
     >>> from causalx.explanation import Explanation
     >>> from causalx.graph import CausalGraph
     >>> g = CausalGraph(["a", "b"], ["a -> b"], target="y")
-    >>> mk = lambda v, **p: Explanation(values=np.array(v), base_values=np.zeros(2), stderr=np.full((2, 2), 0.01),
-    ...                                 data=np.zeros((2, 2)), feature_names=("a", "b"), output=np.array(v).sum(1),
-    ...                                 provenance=p)
-    >>> hs = generate_hypotheses(g, {"marginal": mk([[0.0, 1.0], [0.0, -1.0]], value="marginal"),
-    ...                              "causal": mk([[1.0, 0.0], [-1.0, 0.0]], value="causal", asymmetric=True)})
-    >>> [(h.id, h.kind, h.features[0]) for h in hs]
-    [('H1', 'proxy', 'b')]
+    >>> shap = Explanation(values=np.array([[0.5, 1.0], [-0.5, -1.0]]), base_values=np.zeros(2),
+    ...                    stderr=np.full((2, 2), 0.01), data=np.zeros((2, 2)), feature_names=("a", "b"),
+    ...                    output=np.array([1.5, -1.5]), provenance={"value": "marginal"})
+    >>> eff = EffectsResult((Effect("a", -1, 1, 2.0, 0.01, 2.0, 0.01, 0.0, 0.0, 1.0, 0.01),
+    ...                      Effect("b", -1, 1, 0.0, 0.01, 0.0, 0.01, 0.0, 0.0, 2.0, 0.01)), (0.25, 0.75), 1000)
+    >>> [(h.kind, h.features[0]) for h in generate_hypotheses(g, {"marginal": shap}, effects=eff)]
+    [('proxy', 'b'), ('under_credited_cause', 'a')]
     """
     if not explanations:
         raise ValueError("generate_hypotheses needs at least one explanation.")
-    c = _Context(graph, explanations, diagnostics, bootstrap, bootstrap_label, manifold, target)
-    hyps = _decomposition_rules(c) + _proxy_rules(c) + _independence_rules(c) + _null_rules(c)
+    c = _Context(graph, explanations, effects, diagnostics, bootstrap, bootstrap_label, manifold, target)
+    hyps = _effect_rules(c) + _independence_rules(c)
     hyps.sort(key=lambda h: -h.score)
     return tuple(replace(h, id=f"H{i + 1}", score=float(round(h.score, 4))) for i, h in enumerate(hyps))

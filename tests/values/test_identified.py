@@ -381,3 +381,13 @@ def test_mechanism_sampler_nonlinear_front_door_against_simulated_do():
     assert exp.provenance["causal_semantics"] == "identified"
     rel = np.mean(np.abs(exp.values - truth)) / np.mean(np.abs(truth))
     assert rel < 0.08, rel
+
+
+def test_identified_values_do_not_depend_on_n_jobs():
+    scm, graph = front_door()
+    f = (np.array([0.5, -1.0, 1.0, 0.8]), np.diag([0.5, 0.3, 0.6, 0.4]))
+    X = scm.sample(3000, np.random.default_rng(0))
+    kw = dict(value="causal", n_samples=300, random_state=0)
+    a = cx.CausalExplainer(_model(f, scm.names), graph, **kw).fit(X).explain(X.iloc[:6])
+    b = cx.CausalExplainer(_model(f, scm.names), graph, n_jobs=2, **kw).fit(X).explain(X.iloc[:6])
+    np.testing.assert_array_equal(a.values, b.values)
