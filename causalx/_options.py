@@ -29,6 +29,7 @@ __all__ = [
     "DISCOVERY_TESTS",
     "ESTIMATORS",
     "METHODS",
+    "NODE_ROLES",
     "NODE_TYPES",
     "PERMUTATION_SAMPLINGS",
     "SAMPLERS",
@@ -42,6 +43,7 @@ __all__ = [
     "Correction",
     "DiscoveryTest",
     "Method",
+    "NodeRole",
     "NodeType",
     "PermutationSampling",
     "SamplerName",
@@ -63,6 +65,11 @@ Algorithm = Literal["auto", "tree", "blackbox"]
 Backend = Literal["local", "dask"]
 #: node types of the graph spec
 NodeType = Literal["continuous", "binary", "categorical", "ordinal"]
+#: node roles of the graph spec: what an experimenter can do to a node. ``control`` is set by the
+#: experimenter (a recipe parameter, a designed condition); ``measured`` is measured on the sample
+#: (lifetime, mobility, particle size) and never set directly; ``property`` is intrinsic to the
+#: chosen material or molecule and changes only by choosing another one
+NodeRole = Literal["control", "measured", "property"]
 #: conditional-independence tests (``"auto"`` picks one per test from the data types)
 CITest = Literal["fisherz", "regression", "kci", "chi2", "gsq"]
 CIMethod = Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"]
@@ -86,6 +93,7 @@ PERMUTATION_SAMPLINGS: tuple[str, ...] = get_args(PermutationSampling)
 ALGORITHMS: tuple[str, ...] = get_args(Algorithm)
 BACKENDS: tuple[str, ...] = get_args(Backend)
 NODE_TYPES: tuple[str, ...] = get_args(NodeType)
+NODE_ROLES: tuple[str, ...] = get_args(NodeRole)
 CI_TESTS: tuple[str, ...] = get_args(CITest)
 CI_METHODS: tuple[str, ...] = get_args(CIMethod)
 DISCOVERY_TESTS: tuple[str, ...] = get_args(DiscoveryTest)

@@ -72,7 +72,8 @@ _AMU = 1.66053906660e-27
 
 def dielectric_crystal_graph(*, target: str | None = "epsilon") -> CausalGraph:
     """The ground-truth graph over :func:`make_dielectric_crystal`'s features."""
-    nodes = {k: dict({"type": "continuous"}, **v) for k, v in _NODE_ATTRS.items()}
+    # every feature is intrinsic to the chosen crystal (composition and structure): a property
+    nodes = {k: dict({"type": "continuous", "role": "property"}, **v) for k, v in _NODE_ATTRS.items()}
     return CausalGraph(nodes=nodes, edges=list(_EDGES), target=target, name="dielectric_crystal",
                        constraints=["ion_mass > 0", "volume > 0", "polarizability > 0"])
 

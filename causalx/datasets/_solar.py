@@ -67,6 +67,13 @@ _NODE_ATTRS = {
     "log_diffusion_length": {"unit": "log10 cm", "description": "diffusion length sqrt(D tau)"},
     "log_srv": {"unit": "log10 cm/s", "description": "rear surface recombination velocity"},
 }
+# what an experimenter can do to each feature: the five recipe settings are set (controls); the
+# load-lock humidity (a sensor log) and the material parameters (TRPL, Hall, the diffusion length
+# derived from both, SRV) are measured on each run, never set
+_ROLES = {
+    **dict.fromkeys(("growth_temp", "anneal_time", "dopant_flow", "thickness", "passivation"), "control"),
+    **dict.fromkeys(("humidity", "log_lifetime", "log_mobility", "log_diffusion_length", "log_srv"), "measured"),
+}
 _EDGES = (
     ("growth_temp", "anneal_time"), ("growth_temp", "humidity"), ("growth_temp", "log_mobility"),
     ("growth_temp", "log_lifetime"), ("anneal_time", "log_lifetime"), ("dopant_flow", "log_lifetime"), ("dopant_flow", "log_mobility"),
@@ -90,7 +97,7 @@ def solar_cell_graph(*, confounded: bool = True, target: str | None = "efficienc
     would draw (and the truth when the confounder is switched off).
     """
     return CausalGraph(
-        nodes={k: dict(v, type="continuous") for k, v in _NODE_ATTRS.items()},
+        nodes={k: dict(v, type="continuous", role=_ROLES[k]) for k, v in _NODE_ATTRS.items()},
         edges=list(_EDGES),
         confounded=list(_CONFOUNDED) if confounded else [],
         target=target,

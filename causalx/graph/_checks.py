@@ -1,4 +1,4 @@
-"""Checks of one item of a graph (a node name, a node type, an edge), written once.
+"""Checks of one item of a graph (a node name, a node type or role, an edge), written once.
 
 Both entry points call these: the pydantic spec models (:mod:`causalx.graph.spec`, for YAML,
 where pydantic supplies the location such as ``edges[2]``) and the :class:`CausalGraph`
@@ -13,14 +13,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from causalx._options import NODE_TYPES
+from causalx._options import NODE_ROLES, NODE_TYPES
 from causalx.utils.validation import suggest
 
-__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "check_name", "check_node_type", "check_unique_nodes",
-           "parse_edge", "parse_pair"]
+__all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "check_name", "check_node_role", "check_node_type",
+           "check_unique_nodes", "parse_edge", "parse_pair"]
 
 #: Node attribute keys a graph accepts, in the order they are written out (the fields of NodeSpec).
-NODE_ATTRIBUTES = ("unit", "description", "type")
+NODE_ATTRIBUTES = ("unit", "description", "type", "role")
 
 _PAIR_RE = re.compile(r"^\s*(?P<a>.*?)\s*(?P<arrow><->|->|<-|--)\s*(?P<b>.*?)\s*$")
 _ARROWS = ("<->", "->", "<-")
@@ -76,9 +76,30 @@ def check_node_type(value: Any) -> Any:
     ...
     ValueError: 'continous' is not accepted; accepted values are 'continuous', 'binary', 'categorical' or 'ordinal'. Did you mean 'continuous'?
     """
-    if value is not None and value not in NODE_TYPES:
-        raise ValueError(f"{value!r} is not accepted; accepted values are {_or_list(NODE_TYPES)}."
-                         f"{suggest(value, NODE_TYPES)}")
+    return _check_choice(value, NODE_TYPES)
+
+
+def check_node_role(value: Any) -> Any:
+    """``None`` or one of :data:`~causalx._options.NODE_ROLES` (the ``role`` node attribute).
+
+    ``control``: set by the experimenter (a recipe parameter, a designed condition);
+    ``measured``: measured on the sample, never set directly; ``property``: intrinsic to the
+    chosen material or molecule, changed only by choosing another one.
+
+    Examples
+    --------
+    >>> check_node_role("controll")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'controll' is not accepted; accepted values are 'control', 'measured' or 'property'. Did you mean 'control'?
+    """
+    return _check_choice(value, NODE_ROLES)
+
+
+def _check_choice(value: Any, accepted: Sequence[str]) -> Any:
+    if value is not None and value not in accepted:
+        raise ValueError(f"{value!r} is not accepted; accepted values are {_or_list(accepted)}."
+                         f"{suggest(value, accepted)}")
     return value
 
 

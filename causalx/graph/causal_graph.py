@@ -14,8 +14,10 @@ import causalx.graph.interop as interop  # interop does not import this module: 
 from causalx.exceptions import CyclicGraphError, GraphSpecError, UnknownNodeError
 from causalx.graph._checks import (
     NODE_ATTRIBUTES,
+    NODE_ROLES,
     NODE_TYPES,
     check_name,
+    check_node_role,
     check_node_type,
     check_unique_nodes,
     parse_edge,
@@ -25,7 +27,7 @@ from causalx.graph._compat import d_separated
 from causalx.graph.constraints import Constraint
 from causalx.utils.validation import suggest
 
-__all__ = ["NODE_ATTRIBUTES", "NODE_TYPES", "SPEC_VERSION", "CausalGraph", "Component", "Independence", "parse_pair"]
+__all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "SPEC_VERSION", "CausalGraph", "Component", "Independence", "parse_pair"]
 
 #: The only spec version this release reads and writes (the ``causalx:`` key).
 SPEC_VERSION = 1
@@ -98,6 +100,10 @@ def _check_name(name: Any, location: str) -> str:
         raise _located(GraphSpecError(f"{location}: {exc}"), location) from None
 
 
+#: node attributes whose value is one of a fixed set of names (checked like the spec does)
+_CHOICE_CHECKS = {"type": check_node_type, "role": check_node_role}
+
+
 def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
     location = f"nodes.{name}"
     if attrs is None:
@@ -122,11 +128,12 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
             raise _located(TypeError(
                 f"{location}.{key} must be a string, got {value!r} of type {type(value).__name__}."
             ), f"{location}.{key}")
-        if key == "type":
+        check = _CHOICE_CHECKS.get(key)
+        if check is not None:
             try:
-                check_node_type(value)
+                check(value)
             except ValueError as exc:
-                raise _located(GraphSpecError(f"{location}.type: {exc}"), f"{location}.type") from None
+                raise _located(GraphSpecError(f"{location}.{key}: {exc}"), f"{location}.{key}") from None
         out[key] = value
     return out
 
@@ -179,8 +186,10 @@ class CausalGraph:
     ----------
     nodes : sequence of str, or mapping of str to dict
         The features (players), in the order used everywhere (feature order). A mapping gives
-        each node optional attributes ``unit``, ``description`` and ``type`` (one of
-        ``'continuous'``, ``'binary'``, ``'categorical'``, ``'ordinal'``).
+        each node optional attributes ``unit``, ``description``, ``type`` (one of
+        ``'continuous'``, ``'binary'``, ``'categorical'``, ``'ordinal'``) and ``role`` (one of
+        ``'control'``: set by the experimenter, ``'measured'``: measured on the sample, never
+        set, ``'property'``: intrinsic to the chosen material or molecule).
     edges : iterable of (str, str) or str, default=()
         Directed edges as pairs ``(cause, effect)`` or strings ``"a -> b"``.
     confounded : iterable of (str, str) or str, default=()
@@ -576,8 +585,45 @@ class CausalGraph:
 
     # ------------------------------------------------------------------ structure
     def node_attributes(self, node: str) -> dict[str, str]:
-        """A copy of the attributes (``unit``, ``description``, ``type``) of ``node``."""
+        """A copy of the attributes (``unit``, ``description``, ``type``, ``role``) of ``node``."""
         return dict(self._attrs[self._check_node(node, "node_attributes")])
+
+    def role(self, node: str) -> str | None:
+        """The declared role of ``node`` (``'control'``, ``'measured'`` or ``'property'``), or None.
+
+        Examples
+        --------
+        >>> g = CausalGraph({"T": {"role": "control"}, "tau": {"role": "measured"}, "x": {}}, ["T -> tau"])
+        >>> g.role("T"), g.role("x")
+        ('control', None)
+        """
+        return self._attrs[self._check_node(node, "role")].get("role")
+
+    def nodes_with_role(self, role: str) -> tuple[str, ...]:
+        """The nodes whose declared role is ``role``, in graph node order.
+
+        Parameters
+        ----------
+        role : {'control', 'measured', 'property'}
+
+        Raises
+        ------
+        ValueError
+            ``role`` is not one of the accepted roles (the message lists them).
+
+        Examples
+        --------
+        >>> g = CausalGraph({"T": {"role": "control"}, "t": {"role": "control"}, "x": {}}, ["T -> t"])
+        >>> g.nodes_with_role("control"), g.nodes_with_role("property")
+        (('T', 't'), ())
+        """
+        try:
+            check_node_role(role)
+        except ValueError as exc:
+            raise ValueError(f"nodes_with_role: role {exc}") from None
+        if role is None:
+            raise ValueError(f"nodes_with_role needs a role; accepted values are {', '.join(map(repr, NODE_ROLES))}.")
+        return tuple(n for n in self._nodes if self._attrs[n].get("role") == role)
 
     def _sorted(self, nodes: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(nodes, key=self._key))
@@ -847,8 +893,8 @@ class CausalGraph:
     def from_networkx(cls, g: nx.DiGraph) -> CausalGraph:
         """Build a graph from a :class:`networkx.DiGraph` (inverse of :meth:`to_networkx`).
 
-        Plain DiGraphs work too: node attributes other than ``unit``, ``description`` and
-        ``type`` (layout positions, fitted mechanisms, ...) are dropped.
+        Plain DiGraphs work too: node attributes other than ``unit``, ``description``, ``type``
+        and ``role`` (layout positions, fitted mechanisms, ...) are dropped.
         """
         return cls(**interop.read_networkx(g))
 

@@ -68,8 +68,8 @@ def to_networkx(graph: CausalGraph) -> nx.DiGraph:
 def read_networkx(g: nx.DiGraph) -> dict[str, Any]:
     """Constructor arguments from a :class:`networkx.DiGraph` (inverse of :func:`to_networkx`).
 
-    Plain DiGraphs work too: node attributes other than ``unit``, ``description`` and
-    ``type`` (layout positions, fitted mechanisms, ...) are dropped.
+    Plain DiGraphs work too: node attributes other than ``unit``, ``description``, ``type`` and
+    ``role`` (layout positions, fitted mechanisms, ...) are dropped.
     """
     if not isinstance(g, nx.DiGraph) or g.is_multigraph():
         raise TypeError(

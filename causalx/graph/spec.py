@@ -5,17 +5,17 @@
     causalx: 1                 # spec version; anything else is rejected
     name: lg_chain
     target: y                  # the model output column; not a node
-    nodes:                     # mapping name -> {unit, description, type}, or a list of names
-      X1: {}
-      X2: {unit: eV, description: band gap, type: continuous}
+    nodes:                     # mapping name -> {unit, description, type, role}, or a list of names
+      X1: {role: control}      # role: control | measured | property (optional)
+      X2: {unit: eV, description: band gap, type: continuous, role: property}
     edges: [X1 -> X2]          # "a -> b" strings or [a, b] pairs
     confounded: [X1 <-> X4]    # optional
     components: [[X1, X4], [X2]]   # optional ordered chain components
     constraints: [X2 >= 0]     # optional linear constraints
 
 The models check everything that concerns one item, so pydantic reports it at its location
-(``nodes.X3.type``, ``edges[2]``, ``constraints[1]``), several problems at once: unknown keys
-(``extra="forbid"``), node names and types, each edge and pair, each constraint's syntax. They
+(``nodes.X3.type``, ``nodes.X3.role``, ``edges[2]``, ``constraints[1]``), several problems at once: unknown keys
+(``extra="forbid"``), node names, types and roles, each edge and pair, each constraint's syntax. They
 call the same check functions as the :class:`~causalx.graph.CausalGraph` constructor
 (:mod:`causalx.graph._checks`), which then checks what needs the whole graph: unknown nodes,
 duplicates, the target, components and cycles.
@@ -27,8 +27,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from causalx._options import NodeType
-from causalx.graph._checks import check_name, check_node_type, check_unique_nodes, parse_edge
+from causalx._options import NodeRole, NodeType
+from causalx.graph._checks import check_name, check_node_role, check_node_type, check_unique_nodes, parse_edge
 from causalx.graph.causal_graph import SPEC_VERSION, CausalGraph
 from causalx.graph.constraints import Constraint
 
@@ -43,6 +43,9 @@ class NodeSpec(BaseModel):
     unit: str | None = None
     description: str | None = None
     type: Annotated[NodeType | None, BeforeValidator(check_node_type)] = None
+    #: what an experimenter can do to the node: ``control`` (set it), ``measured`` (measure it on
+    #: the sample; never set), ``property`` (intrinsic: choose another material or molecule)
+    role: Annotated[NodeRole | None, BeforeValidator(check_node_role)] = None
 
 
 def _constraint(text: Any) -> Any:

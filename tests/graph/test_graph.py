@@ -8,6 +8,7 @@ import itertools
 import json
 import pickle
 import random
+import typing
 
 import networkx as nx
 import pytest
@@ -111,6 +112,31 @@ def test_node_attributes_are_copies():
     assert g.node_attributes("X2") == {}
 
 
+def test_role_queries():
+    g = CausalGraph({"T": {"role": "control"}, "tau": {"unit": "s", "role": "measured"}, "Eg": {"role": "property"},
+                     "x": {}, "t": {"role": "control"}}, ["T -> tau", "Eg -> tau", "t -> tau"])
+    assert [g.role(n) for n in g.nodes] == ["control", "measured", "property", None, "control"]
+    assert g.nodes_with_role("control") == ("T", "t")  # graph node order
+    assert g.nodes_with_role("measured") == ("tau",) and g.nodes_with_role("property") == ("Eg",)
+    assert g.node_attributes("tau") == {"unit": "s", "role": "measured"}
+    assert g.do("tau").role("tau") == "measured" and g.replace(edges=[]).nodes_with_role("control") == ("T", "t")
+    assert CausalGraph(["a", "b"]).nodes_with_role("control") == ()
+    with pytest.raises(UnknownNodeError, match=r"Unknown node 'T0' in role.*Did you mean 'T'\?"):
+        g.role("T0")
+    with pytest.raises(ValueError, match=r"nodes_with_role: role 'controls' is not accepted.*Did you mean 'control'\?"):
+        g.nodes_with_role("controls")
+    with pytest.raises(ValueError, match=r"nodes_with_role needs a role; accepted values are 'control'"):
+        g.nodes_with_role(None)
+
+
+def test_roles_are_the_declared_options():
+    from causalx._options import NODE_ROLES, NodeRole
+    from causalx.graph._checks import NODE_ATTRIBUTES
+
+    assert NODE_ROLES == typing.get_args(NodeRole) == ("control", "measured", "property")
+    assert "role" in NODE_ATTRIBUTES
+
+
 def test_immutable(design):
     with pytest.raises(AttributeError):
         design.target = "z"
@@ -161,6 +187,12 @@ def test_pickle_round_trip(design):
          r"spans components\[0\] and components\[1\]"),
         (dict(nodes={"X1": {"colour": "red"}}), ValueError, r"Unknown node attribute 'colour'"),
         (dict(nodes={"X1": {"type": "continous"}}), ValueError, r"Did you mean 'continuous'\?"),
+        (dict(nodes={"X1": {"role": "controll"}}), GraphSpecError,
+         r"^nodes\.X1\.role: 'controll' is not accepted; accepted values are 'control', 'measured' or 'property'\. "
+         r"Did you mean 'control'\?$"),
+        (dict(nodes={"X1": {"role": "intrinsic"}}), GraphSpecError, r"nodes\.X1\.role: 'intrinsic' is not accepted"),
+        (dict(nodes={"X1": {"role": 3}}), TypeError, r"nodes\.X1\.role must be a string, got 3"),
+        (dict(nodes={"X1": {"rol": "control"}}), ValueError, r"Unknown node attribute 'rol'.*Did you mean 'role'\?"),
         (dict(nodes=["X1", "X2"], constraints=["X1 * X2 > 0"]), GraphSpecError, r"not linear"),
         (dict(nodes=["X1", "X2"], constraints=["X3 > 0"]), UnknownNodeError,
          r"Unknown node 'X3' in constraints\[0\]"),

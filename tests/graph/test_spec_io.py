@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from causalx._options import NODE_ROLES
 from causalx.exceptions import GraphSpecError
 from causalx.graph import CausalGraph, GraphSpec, dump_graph, dumps_graph, load_graph, loads_graph
 
@@ -33,10 +35,18 @@ ERROR_TABLE = [
     ("unknown top-level key", BASE + "edge: [X1 -> X2]\n",
      r"edge: unknown key 'edge'.*'edges', 'confounded'.*Did you mean 'edges'\?"),
     ("unknown node attribute", BASE.replace("X3: {}", "X3: {units: eV}"),
-     r"nodes\.X3\.units: unknown key 'units'.*'unit', 'description', 'type'.*Did you mean 'unit'\?"),
+     r"nodes\.X3\.units: unknown key 'units'.*'unit', 'description', 'type', 'role'.*Did you mean 'unit'\?"),
     ("bad node type", BASE.replace("X3: {}", "X3: {type: continous}"),
      r"nodes\.X3\.type: 'continous' is not accepted.*'continuous', 'binary', 'categorical' or 'ordinal'"
      r".*Did you mean 'continuous'\?"),
+    ("bad node role", BASE.replace("X3: {}", "X3: {role: controll}"),
+     r"nodes\.X3\.role: 'controll' is not accepted.*'control', 'measured' or 'property'.*Did you mean 'control'\?"),
+    ("node role in another case", BASE.replace("X3: {}", "X3: {role: Measured}"),
+     r"nodes\.X3\.role: 'Measured' is not accepted.*Did you mean 'measured'\?"),
+    ("node role as a number", BASE.replace("X3: {}", "X3: {role: 1}"),
+     r"nodes\.X3\.role: 1 is not accepted.*'control', 'measured' or 'property'"),
+    ("node role misspelt key", BASE.replace("X3: {}", "X3: {roles: control}"),
+     r"nodes\.X3\.roles: unknown key 'roles'.*'type', 'role'.*Did you mean 'role'\?"),
     ("nonlinear constraint", BASE + "constraints: [X1 >= 0, X1 * X2 > 0]\n",
      r"constraints\[1\]: Invalid constraint 'X1 \* X2 > 0'.*not linear.*linear expressions"),
     ("code in constraint", BASE + "constraints: [\"__import__('os').system('ls')\"]\n",
@@ -222,6 +232,8 @@ def graphs(draw):
             a["description"] = draw(st.text(min_size=1, max_size=20))
         if draw(st.booleans()):
             a["type"] = draw(st.sampled_from(["continuous", "binary", "categorical", "ordinal"]))
+        if draw(st.booleans()):
+            a["role"] = draw(st.sampled_from(NODE_ROLES))
         attrs[name] = a
     constraints = []
     for name in draw(st.lists(st.sampled_from(names), max_size=3)):
@@ -247,6 +259,20 @@ def test_yaml_round_trip_property(g):
     assert back.digest() == g.digest()
     assert dumps_graph(back) == text
     assert [c.text for c in back.constraints] == [c.text for c in g.constraints]
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs())
+def test_roles_survive_every_round_trip(g):
+    roles = {n: g.role(n) for n in g.nodes}
+    copies = [loads_graph(dumps_graph(g)), CausalGraph.from_dict(g.to_dict()), GraphSpec.from_graph(g).to_graph(),
+              CausalGraph.from_networkx(g.to_networkx()), pickle.loads(pickle.dumps(g)), g.replace(edges=[])]
+    if not g.is_chain_graph:
+        copies.append(g.do(g.nodes[0]))
+    for back in copies:
+        assert {n: back.role(n) for n in back.nodes} == roles
+    for role in NODE_ROLES:
+        assert g.nodes_with_role(role) == tuple(n for n in g.nodes if roles[n] == role)
 
 
 @settings(max_examples=40, deadline=None)
@@ -290,3 +316,59 @@ def test_spec_reports_item_problems_together():
                                              r"Invalid constraint.*\n  - edge: unknown key") as info:
         loads_graph(text)
     assert info.value.location == "edges[0]"
+
+
+# ---------------------------------------------------------------------------------------------
+# node roles
+
+ROLES_SPEC = """causalx: 1
+nodes:
+  growth_temp: {unit: degC, role: control}
+  log_lifetime: {description: TRPL, role: measured}
+  band_gap: {unit: eV, type: continuous, role: property}
+  humidity: {}
+edges: [growth_temp -> log_lifetime, band_gap -> log_lifetime]
+"""
+
+
+def test_roles_load_dump_load():
+    g = loads_graph(ROLES_SPEC)
+    assert g.role("growth_temp") == "control" and g.role("log_lifetime") == "measured"
+    assert g.role("band_gap") == "property" and g.role("humidity") is None
+    assert g.node_attributes("band_gap") == {"unit": "eV", "type": "continuous", "role": "property"}
+    assert g.to_dict()["nodes"]["log_lifetime"] == {"description": "TRPL", "role": "measured"}
+    text = dumps_graph(g)
+    assert "  growth_temp: {unit: degC, role: control}\n" in text  # written after unit/description/type
+    back = loads_graph(text)
+    assert back == g and back.digest() == g.digest() and dumps_graph(back) == text
+    assert back.nodes_with_role("control") == ("growth_temp",)
+
+
+def test_role_changes_the_digest_only_when_set():
+    plain = CausalGraph({"a": {"unit": "eV", "type": "binary"}, "b": {}}, ["a -> b"], target="y")
+    # pinned: graphs without roles keep the digest they had before roles existed
+    assert plain.digest() == "36f580765adc3838c17327f1bf3f2f9bf8f1cd7ef2afc73853730b241d97109c"
+    with_role = CausalGraph({"a": {"unit": "eV", "type": "binary", "role": "control"}, "b": {}}, ["a -> b"], target="y")
+    assert with_role != plain and with_role.digest() != plain.digest()
+    assert CausalGraph({"a": {"unit": "eV", "type": "binary", "role": None}, "b": {}}, ["a -> b"], target="y") == plain
+
+
+def test_packaged_specs_declare_roles():
+    # the real-data and simulator specs say what an experimenter can do to each node; the abstract
+    # synthetic examples (X1, X2, ...) declare none
+    for name in ("bandgap", "dielectric_crystal", "dielectric_liquids", "perovskite", "simulated_mediator",
+                 "solar_cell", "solubility"):
+        g = load_graph(GRAPHS_DIR / f"{name}.yaml")
+        assert all(g.role(n) is not None for n in g.nodes), name
+    for name in ("lg_chain", "chain_components"):
+        g = load_graph(GRAPHS_DIR / f"{name}.yaml")
+        assert all(g.role(n) is None for n in g.nodes), name
+    solar = load_graph(GRAPHS_DIR / "solar_cell.yaml")
+    assert solar.nodes_with_role("control") == ("growth_temp", "anneal_time", "dopant_flow", "thickness", "passivation")
+    assert solar.nodes_with_role("measured") == ("humidity", "log_lifetime", "log_mobility", "log_diffusion_length",
+                                                 "log_srv")
+    assert solar.nodes_with_role("property") == ()
+    assert load_graph(GRAPHS_DIR / "solubility.yaml").nodes_with_role("property") == load_graph(
+        GRAPHS_DIR / "solubility.yaml").nodes
+    per = load_graph(GRAPHS_DIR / "perovskite.yaml")
+    assert per.nodes_with_role("control") == ("annealing_temperature", "annealing_time")
