@@ -75,7 +75,8 @@ def report_dict(result) -> dict[str, Any]:
     nodes = []
     for v in g.nodes:
         a = g.node_attributes(v)
-        nodes.append({"name": v, "unit": a.get("unit"), "description": a.get("description"), "type": a.get("type")})
+        nodes.append({"name": v, "unit": a.get("unit"), "description": a.get("description"), "type": a.get("type"),
+                      "role": a.get("role")})
     graph = {
         "name": g.name, "target": g.target, "nodes": nodes, "edges": [list(e) for e in g.edges],
         "confounded": [list(p) for p in g.confounded], "constraints": [c.text for c in g.constraints],

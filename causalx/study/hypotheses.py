@@ -281,7 +281,8 @@ class _Context:
             groups[self.role(n) if self.role(n) in groups else None].append(n)
         parts = []
         if groups["control"]:
-            parts.append(f"keeping {_join(groups['control'])} at their usual settings")
+            its = "its usual setting" if len(groups["control"]) == 1 else "their usual settings"
+            parts.append(f"keeping {_join(groups['control'])} at {its}")
         if groups["property"]:
             parts.append(f"comparing samples matched on {_join(groups['property'])}")
         if groups["measured"]:
@@ -295,19 +296,21 @@ class _Context:
         measure = [m for m in dict.fromkeys(measure) if m != f]
         what = _join(measure + [self.target]) if measure else self.target
         lv = "" if effect is None else f" (about {_fmt(effect.low)} and {_fmt(effect.high)}{self.unit(f)})"
+        role = self.role(f)
+        if role == "measured":
+            causes = [a for a in self.graph.ancestors(f) if self.role(a) == "control"]
+            held = self._hold_phrase([h for h in hold if h not in causes], measuring=[*measure, f])
+            held = f" ({held})" if held else ""
+            via = (f"intervene on its settable cause(s) {_join(causes)} and measure {f} together with {what}"
+                   if causes else f"compare samples stratified by {f}{lv} and measure {what}")
+            return f"{f} is measured on the sample and cannot be set directly: {via}{held}."
         held = self._hold_phrase(hold, measuring=measure)
         held = f", {held}," if held else ""
-        role = self.role(f)
         if role == "control":
             return f"Set {f} to two levels{lv}{held} and measure {what}."
         if role == "property":
             return (f"{f} is a property of the material or molecule, so it is changed only by choosing another "
                     f"one: compare samples that differ in {f}{lv} but are otherwise alike{held} and measure {what}.")
-        if role == "measured":
-            causes = [a for a in self.graph.ancestors(f) if self.role(a) == "control"]
-            via = (f"intervene on its settable cause(s) {_join(causes)} and measure {f} together with {what}"
-                   if causes else f"compare samples stratified by {f}{lv} and measure {what}")
-            return f"{f} is measured on the sample and cannot be set directly: {via}{held}."
         return (f"If {f} can be set directly, set it to two levels{lv}{held} and measure {what}; if it cannot, "
                 f"compare samples that differ in {f} but are otherwise alike.")
 
