@@ -64,8 +64,8 @@ Backend = Literal["local", "dask"]
 #: node types of the graph spec
 NodeType = Literal["continuous", "binary", "categorical", "ordinal"]
 #: conditional-independence tests (``"auto"`` picks one per test from the data types)
-CITest = Literal["fisherz", "regression", "kci", "chi2", "gsq"]
-CIMethod = Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"]
+CITest = Literal["gcm", "fisherz", "regression", "kci", "chi2", "gsq"]
+CIMethod = Literal["auto", "gcm", "fisherz", "regression", "kci", "chi2", "gsq"]
 #: the tests causal-learn's PC accepts for the suggested edges
 DiscoveryTest = Literal["fisherz", "kci", "chisq", "gsq"]
 #: multiple-testing corrections of the falsification report
