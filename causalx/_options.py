@@ -71,8 +71,8 @@ NodeType = Literal["continuous", "binary", "categorical", "ordinal"]
 #: chosen material or molecule and changes only by choosing another one
 NodeRole = Literal["control", "measured", "property"]
 #: conditional-independence tests (``"auto"`` picks one per test from the data types)
-CITest = Literal["fisherz", "regression", "kci", "chi2", "gsq"]
-CIMethod = Literal["auto", "fisherz", "regression", "kci", "chi2", "gsq"]
+CITest = Literal["gcm", "fisherz", "regression", "kci", "chi2", "gsq"]
+CIMethod = Literal["auto", "gcm", "fisherz", "regression", "kci", "chi2", "gsq"]
 #: the tests causal-learn's PC accepts for the suggested edges
 DiscoveryTest = Literal["fisherz", "kci", "chisq", "gsq"]
 #: multiple-testing corrections of the falsification report

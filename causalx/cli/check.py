@@ -61,7 +61,9 @@ def check(
     data: Path = typer.Option(..., "--data", "-d", help="CSV file whose columns include every graph node."),
     alpha: float = typer.Option(0.01, "--alpha", help="Level of the tests after multiple-testing correction."),
     output_format: str = typer.Option("text", "--format", help="Output format: text or json."),
-    method: str = typer.Option("auto", "--method", help=f"CI test: {', '.join(CI_METHODS)}."),
+    method: str = typer.Option("auto", "--method", help=f"CI test: {', '.join(CI_METHODS)}. auto: gsq when all variables are "
+                                "discrete, else gcm (generalised covariance measure on spline residuals, robust to "
+                                "nonlinearity); fisherz is the fast linear-Gaussian test."),
     correction: str = typer.Option("holm", "--correction", help="Multiple testing: holm, bh, bonferroni, none."),
     n_permutations: int = typer.Option(50, "--n-permutations", min=0, help="Random relabelled graphs of the baseline."),
     discovery: bool = typer.Option(True, "--discovery/--no-discovery", help="Run PC for suggested edges."),

@@ -123,7 +123,7 @@ def suspected_confounding(
     graph : CausalGraph
     data : DataFrame or ndarray of shape (n_samples, n_nodes)
     alpha : float, default 0.01
-    method : {"auto", "fisherz", "regression", "kci", "chi2", "gsq"}, default "auto"
+    method : {"auto", "gcm", "fisherz", "regression", "kci", "chi2", "gsq"}, default "auto"
         The conditional-independence test (see :func:`falsify_graph`).
     correction : {"holm", "bh", "bonferroni", "none"}, default "holm"
     max_n : int, default 1000

@@ -60,7 +60,7 @@ class ImpliedIndependenceTest:
     x, y : str
     given : tuple of str
     statistic : float
-        Test statistic (|z| for Fisher z, n·HSIC, X² or G; NaN for KCI).
+        Test statistic (|T| for GCM, |z| for Fisher z, n·HSIC, X² or G; NaN for KCI).
     p_value : float
         Unadjusted p-value.
     p_adjusted : float
@@ -139,7 +139,8 @@ class FalsificationResult:
     alpha : float
     correction : str
     method : str
-        The requested test (``"auto"`` picks ``gsq`` for all-discrete tests, else ``fisherz``).
+        The requested test (``"auto"`` picks ``gsq`` for all-discrete tests, else ``gcm``);
+        each test's own ``method`` and :attr:`methods_used` say what ran.
     n_rejected : int
     falsified : bool
         True when at least one implication is rejected after the correction.
@@ -166,6 +167,11 @@ class FalsificationResult:
     n_samples: int
 
     @property
+    def methods_used(self) -> tuple[str, ...]:
+        """The CI tests that ran (what ``"auto"`` resolved to), in order of first use."""
+        return tuple(dict.fromkeys(t.method for t in self.tests))
+
+    @property
     def rejected(self) -> tuple[ImpliedIndependenceTest, ...]:
         """The rejected implications, smallest adjusted p-value first."""
         return tuple(sorted((t for t in self.tests if t.rejected), key=lambda t: t.p_adjusted))
@@ -189,6 +195,7 @@ class FalsificationResult:
             "alpha": self.alpha,
             "correction": self.correction,
             "method": self.method,
+            "methods_used": list(self.methods_used),
             "n_samples": self.n_samples,
             "n_tests": len(self.tests),
             "n_rejected": self.n_rejected,
@@ -199,8 +206,10 @@ class FalsificationResult:
 
     def __str__(self) -> str:
         verdict = "FALSIFIED" if self.falsified else "not falsified"
+        used = ", ".join(self.methods_used)
+        test = f"{self.method}: {used}" if self.method == "auto" and used else self.method
         lines = [
-            f"{len(self.tests)} implied independencies tested ({self.method}, {self.correction} "
+            f"{len(self.tests)} implied independencies tested ({test} test, {self.correction} "
             f"correction, alpha={self.alpha:g}): {self.n_rejected} rejected; graph {verdict}."
         ]
         if self.baseline is not None:
@@ -267,7 +276,7 @@ class _TestCache:
     def _method_for(self, x, y, given) -> str:
         if self.method != "auto":
             return self.method
-        return "gsq" if all(self.discrete[v] for v in (x, y, *given)) else "fisherz"
+        return "gsq" if all(self.discrete[v] for v in (x, y, *given)) else "gcm"
 
     def __call__(self, x: str, y: str, given: tuple[str, ...]):
         key = (frozenset((x, y)), frozenset(given))
@@ -330,11 +339,16 @@ def falsify_graph(
         Observations of the graph's nodes (other DataFrame columns are ignored).
     alpha : float, default 0.01
         Level of the tests after the multiple-testing correction.
-    method : {"auto", "fisherz", "regression", "kci", "chi2", "gsq"}, default "auto"
+    method : {"auto", "gcm", "fisherz", "regression", "kci", "chi2", "gsq"}, default "auto"
         ``auto``: G-test when x, y and the conditioning set are all discrete (declared node
-        type binary/categorical/ordinal, or at most 6 integer levels), else Fisher z on the
-        partial correlation. ``regression`` (spline regression + HSIC on the residuals) and
-        ``kci`` detect nonlinear dependence; both use at most ``max_n`` rows.
+        type binary/categorical/ordinal, or at most 6 integer levels), else ``gcm``, the
+        generalised covariance measure on spline-regression residuals (holds its level under
+        nonlinear relations, heteroscedasticity and non-Gaussian noise; ``docs/ci_tests.md``).
+        ``fisherz`` (partial correlation) is the fast linear-Gaussian option: it reads a
+        nonlinear but conditionally independent relation as a violation.
+        ``regression`` (spline regression + HSIC on the residuals) and ``kci`` also detect
+        dependence without conditional covariance (``y = x**2``); both use at most ``max_n``
+        rows, and ``regression`` rejects under heteroscedastic noise.
     correction : {"holm", "bh", "bonferroni", "none"}, default "holm"
     n_permutations : int, default 50
         Randomly relabelled graphs of the permutation baseline (0 skips it).

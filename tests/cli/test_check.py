@@ -39,6 +39,7 @@ def test_text_output_true_graph(files):
     assert r.exit_code == 0, r.output
     assert "Implied independencies" in r.output and "not falsified" in r.output
     assert "C ⊥ A | B" in r.output
+    assert "(auto: gcm test" in r.output  # the test that ran is named in the summary line and the table
 
 
 def test_json_output_and_fail_on_violation(files):
@@ -47,6 +48,7 @@ def test_json_output_and_fail_on_violation(files):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["falsified"] is True
+    assert out["summary"]["method"] == "auto" and out["summary"]["methods_used"] == ["gcm"]
     rows = out["implied_independencies"]
     assert rows and set(rows[0]) >= {"x", "y", "given", "p_value", "rejected"}
     assert ["C", "D"] in [s["pair"] for s in out["suspected_confounding"]]

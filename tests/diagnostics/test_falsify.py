@@ -55,7 +55,7 @@ def test_greedy_explanation_reports_the_confounded_pair_first():
 def test_fisher_z_p_value_matches_closed_form():
     scm = _scm()
     X = scm.sample(500, random_state=3)
-    res = falsify_graph(scm.graph(), X, correction="none", n_permutations=0)
+    res = falsify_graph(scm.graph(), X, method="fisherz", correction="none", n_permutations=0)
     t = res.tests[0]
     from scipy import stats
 
