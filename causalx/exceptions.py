@@ -17,6 +17,7 @@ __all__ = [
     "GraphSpecError",
     "ModelError",
     "NotFittedError",
+    "TreeUnsupportedError",
     "UnknownNodeError",
 ]
 
@@ -102,3 +103,7 @@ class NotFittedError(ValueError, AttributeError, CausalxError):
     It has the bases of scikit-learn's ``NotFittedError`` (ValueError, AttributeError), so
     ``except ValueError`` catches both; importing sklearn here would slow ``import causalx``.
     """
+
+
+class TreeUnsupportedError(ValueError, CausalxError):
+    """The model (or the requested output) has no exact tree path; the reason is the message."""

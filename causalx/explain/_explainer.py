@@ -105,6 +105,12 @@ class CausalExplainer(BaseEstimator):
         the direct/indirect transitions count too).
     output : int or str, optional
         Class index/label of ``predict_proba`` (classifiers) or output column to explain.
+    raw : bool, default False
+        Explain the model's raw margin (the sum of trees before the sigmoid/softmax or other
+        link) instead of ``predict`` / ``predict_proba``: ``decision_function`` (scikit-learn),
+        ``predict(output_margin=True)`` (XGBoost), ``predict(raw_score=True)`` (LightGBM),
+        ``predict(prediction_type="RawFormulaVal")`` (CatBoost); ``output`` then picks the class
+        of a multi-class margin. This is how boosted classifiers get the exact tree path.
     n_replicates : int, default 16
         Batch means per value used for the Monte Carlo standard error.
     n_jobs : int, default 1
@@ -113,13 +119,15 @@ class CausalExplainer(BaseEstimator):
     algorithm : {"auto", "tree", "blackbox"}, default "auto"
         How marginal values are computed. ``"tree"``: exactly from the structure of a
         scikit-learn tree model (decision trees, random forests, extra trees, gradient
-        boosting, HistGradientBoosting; see :mod:`causalx.values._tree` and
+        boosting, HistGradientBoosting) or an XGBoost, LightGBM or CatBoost model (see
+        :mod:`causalx.values._tree` and
         :func:`causalx.shapley.tree_shapley`), with no model
         evaluations on hybrid rows; needs ``value="marginal"``, ``asymmetric=False`` and
         ``method`` "auto" or "exact". ``"blackbox"``: evaluate the model on hybrid rows with
         the estimator of ``method``. ``"auto"`` is ``"tree"`` when those conditions hold and the
         model and ``output`` are supported (classifiers: ``predict_proba`` of forests and trees;
-        boosted classifiers only through a sigmoid/softmax, so black-box), else ``"blackbox"``.
+        boosted classifiers only on their raw margin, ``raw=True``: their probability is a
+        sigmoid/softmax of the sum of trees, so black-box), else ``"blackbox"``.
         The tree values are exact for the (subsampled) background; their ``stderr`` is the
         spread of the background batch means, as for the black-box exact estimator.
     check_manifold : bool, default True
@@ -185,6 +193,7 @@ class CausalExplainer(BaseEstimator):
         permutation_sampling: str = "antithetic",
         max_evals: int | None = None,
         output: int | str | None = None,
+        raw: bool = False,
         n_replicates: int = 16,
         n_jobs: int = 1,
         algorithm: str = "auto",
@@ -205,6 +214,7 @@ class CausalExplainer(BaseEstimator):
         self.permutation_sampling = permutation_sampling
         self.max_evals = max_evals
         self.output = output
+        self.raw = raw
         self.n_replicates = n_replicates
         self.n_jobs = n_jobs
         self.algorithm = algorithm
@@ -226,6 +236,7 @@ class CausalExplainer(BaseEstimator):
         "permutation_sampling": [Options(PERMUTATION_SAMPLINGS)],
         "max_evals": [Interval(2, integer=True), None],
         "output": "no_validation",  # checked against the model's classes / columns by resolve_model
+        "raw": [Boolean()],
         "n_replicates": [Interval(1, integer=True)],
         "n_jobs": [NonZeroInt()],
         "algorithm": [Options(ALGORITHMS)],
@@ -283,7 +294,7 @@ class CausalExplainer(BaseEstimator):
         self.graph_digest_ = graph.digest()
         self.feature_names_in_ = names
         self.n_features_in_ = len(names)
-        self.model_ = resolve_model(self.model, names, self.output)
+        self.model_ = resolve_model(self.model, names, self.output, raw=self.raw)
         self.model_(Xb[:2])  # fail now, with a clear message, if the model cannot predict these rows
         self.reference_data_ = Xb  # all background rows: the data manifold diagnostics compare with
         self.components_ = chain_components(graph, names)
@@ -405,7 +416,7 @@ class CausalExplainer(BaseEstimator):
         return CausalFiller(self.sampler_, noise, n, self.components_)
 
     def _game(self, X: np.ndarray) -> Game:
-        f = resolve_model(self.model, self.feature_names_in_, self.output)
+        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw)
         return Game(f, X, self._filler(), n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
                     record=MANIFOLD_ROWS if self.check_manifold else 0)
 
@@ -500,7 +511,7 @@ class CausalExplainer(BaseEstimator):
         sample of the hybrid rows ``(x_S, z_S̄)`` the values are made of (for the manifold check:
         the tree path evaluates none of them, but the black-box path would)."""
         bg = self.background_
-        f = resolve_model(self.model, self.feature_names_in_, self.output)
+        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw)
         res = tree_shapley(self._ensemble, Xe, bg, base_values=np.full(Xe.shape[0], f(bg).mean()),
                            full_values=f(Xe), n_replicates=self.n_replicates, n_jobs=self.n_jobs)
         rng = np.random.default_rng(0)

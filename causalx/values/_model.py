@@ -14,7 +14,7 @@ import numpy as np
 
 from causalx.exceptions import ModelError
 
-__all__ = ["ModelFunction", "resolve_model"]
+__all__ = ["ModelFunction", "fitted_feature_names", "resolve_model"]
 
 
 class ModelFunction:
@@ -33,6 +33,12 @@ class ModelFunction:
     output : int or str, optional
         For classifiers: the class index (or class label, looked up in ``model.classes_``)
         whose probability is explained. For regressors with several outputs: the output index.
+        With ``raw=True``: the class of a multi-class margin (None or 1 for a binary one).
+    raw : bool, default False
+        Explain the raw margin (the sum of trees, before the sigmoid/softmax or other link):
+        ``decision_function`` (scikit-learn), ``predict(output_margin=True)`` (XGBoost),
+        ``predict(raw_score=True)`` (LightGBM), ``predict(prediction_type="RawFormulaVal")``
+        (CatBoost).
 
     Attributes
     ----------
@@ -42,14 +48,16 @@ class ModelFunction:
 
     torch_batch_rows = 2**16
 
-    def __init__(self, model: Any, feature_names: Sequence[str], output: int | str | None = None):
+    def __init__(self, model: Any, feature_names: Sequence[str], output: int | str | None = None,
+                 raw: bool = False):
         self.model = model
         self.feature_names = list(feature_names)
         self.output = output
+        self.raw = bool(raw)
         self.n_evals = 0
         self._kind, self._column = self._resolve()
         # models fitted on DataFrames warn (or fail) when given bare arrays: give them frames
-        names_in = getattr(model, "feature_names_in_", None)
+        names_in = fitted_feature_names(model)
         self._needs_frame = names_in is not None
         if self._needs_frame:
             missing = sorted(set(map(str, names_in)) - set(self.feature_names))
@@ -64,7 +72,8 @@ class ModelFunction:
 
     @property
     def kind(self) -> str:
-        """How the model is called: ``"predict"``, ``"proba"``, ``"torch"`` or ``"callable"``."""
+        """How the model is called: ``"predict"``, ``"proba"``, ``"raw"`` (the margin), ``"torch"`` or
+        ``"callable"``."""
         return self._kind
 
     @property
@@ -74,6 +83,22 @@ class ModelFunction:
 
     def _resolve(self) -> tuple[str, int | None]:
         model, output = self.model, self.output
+        if self.raw:
+            if _booster_library(model) is None and not hasattr(model, "decision_function"):
+                raise ValueError(
+                    f"raw=True explains a raw margin: {type(model).__name__} has no decision_function and is "
+                    "not an XGBoost, LightGBM or CatBoost model."
+                )
+            if output is None:
+                return "raw", None
+            classes = list(getattr(model, "classes_", []))
+            if isinstance(output, str) or (classes and output in classes and not isinstance(output, (int, np.integer))):
+                if output not in classes:
+                    raise ValueError(f"output={output!r} is not a class of the model; classes are {classes}.")
+                return "raw", classes.index(output)
+            if not isinstance(output, (int, np.integer)) or output < 0:
+                raise ValueError(f"output must be a class index or label, got {output!r}.")
+            return "raw", int(output)
         if _is_torch_module(model):
             if output is not None and (not isinstance(output, (int, np.integer)) or output < 0):
                 raise ValueError(f"output must be a column index of the module's output, got {output!r}.")
@@ -123,6 +148,8 @@ class ModelFunction:
                 out = self.model.predict_proba(arg)
             elif self._kind == "predict":
                 out = self.model.predict(arg)
+            elif self._kind == "raw":
+                out = self._raw_margin(arg)
             else:
                 out = self.model(arg)
         except Exception as exc:  # the user's model failed: say where and on what
@@ -131,6 +158,11 @@ class ModelFunction:
                 f"an array of shape {X.shape} with columns {self.feature_names}: {exc}"
             ) from exc
         out = np.asarray(out)
+        if self._kind == "raw" and out.ndim == 1 and self._column not in (None, 1):
+            raise ModelError(
+                f"The model has a single raw margin (the log-odds of class 1 of a binary classifier); "
+                f"output={self._column} is not it. Pass output=None or 1."
+            )
         if out.ndim == 2 and self._column is not None:
             if self._column >= out.shape[1]:
                 raise ModelError(f"output={self._column} but the model returns {out.shape[1]} columns.")
@@ -152,6 +184,16 @@ class ModelFunction:
         self.n_evals += r
         return out
 
+    def _raw_margin(self, arg):
+        """The sum of trees before the link, in each library's own words."""
+        lib = _booster_library(self.model)
+        if lib == "xgboost":
+            return self.model.predict(arg, output_margin=True)
+        if lib == "lightgbm":
+            return self.model.predict(arg, raw_score=True)
+        if lib == "catboost":
+            return self.model.predict(arg, prediction_type="RawFormulaVal")
+        return self.model.decision_function(arg)
 
     def _torch_forward(self, X: np.ndarray) -> np.ndarray:
         """Batched no-grad float32 forward pass on the module's device."""
@@ -167,14 +209,34 @@ class ModelFunction:
         return np.concatenate(out, axis=0)
 
 
+def _booster_library(model: Any) -> str | None:
+    """``"xgboost"``, ``"lightgbm"`` or ``"catboost"`` for a model of that library (not imported)."""
+    root = type(model).__module__.split(".")[0]
+    return root if root in ("xgboost", "lightgbm", "catboost") else None
+
+
+def fitted_feature_names(model: Any) -> list[str] | None:
+    """The column names a model was fitted on (``feature_names_in_``; CatBoost's named
+    ``feature_names_``), or None for a model fitted on a bare array."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        return [str(c) for c in names]
+    if _booster_library(model) == "catboost":
+        names = getattr(model, "feature_names_", None)
+        if names and [str(c) for c in names] != [str(i) for i in range(len(names))]:
+            return [str(c) for c in names]
+    return None
+
+
 def _is_torch_module(model: Any) -> bool:
     """True for a ``torch.nn.Module`` (without importing torch: a module implies torch is loaded)."""
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(model, torch.nn.Module)
 
 
-def resolve_model(model: Any, feature_names: Sequence[str], output: int | str | None = None) -> ModelFunction:
+def resolve_model(model: Any, feature_names: Sequence[str], output: int | str | None = None,
+                  raw: bool = False) -> ModelFunction:
     """Return a :class:`ModelFunction` for ``model`` (see there)."""
     if isinstance(model, ModelFunction):
         return model
-    return ModelFunction(model, feature_names, output)
+    return ModelFunction(model, feature_names, output, raw=raw)

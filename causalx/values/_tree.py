@@ -12,7 +12,12 @@ What is explained (``extract_ensemble``):
   quantile, Huber losses) and no categorical splits: ``predict``;
 * ``GradientBoostingClassifier`` and ``HistGradientBoostingClassifier``: only the raw
   ``decision_function`` (log-odds), with ``raw=True``: their ``predict_proba`` passes the sum of
-  trees through a sigmoid/softmax and is not a sum over leaves, so it has no exact tree path.
+  trees through a sigmoid/softmax and is not a sum over leaves, so it has no exact tree path;
+* XGBoost, LightGBM and CatBoost (scikit-learn API; read from their own model dumps by
+  :mod:`causalx.values._tree_boosting`): regressors with an identity-link objective on
+  ``predict``; classifiers (binary, or one class of a multi-class model with ``output``) and
+  other regressors on the raw margin only, with ``raw=True``. Categorical splits, linear trees,
+  DART and multi-target trees are refused.
 """
 
 
@@ -22,13 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from causalx.exceptions import TreeUnsupportedError
 from causalx.shapley._tree import TreeEnsemble, _max_depth
+from causalx.values._model import fitted_feature_names
+from causalx.values._tree_boosting import booster_library, booster_trees
 
 __all__ = ["TreeUnsupportedError", "extract_ensemble"]
-
-
-class TreeUnsupportedError(ValueError):
-    """The model (or the requested output) has no exact tree path; the reason is the message."""
 
 
 # ------------------------------------------------------------------------------ extraction
@@ -76,9 +80,12 @@ def _identity_link(model) -> bool:
 
 def _trees_of(model, kind: str, column: int | None, raw: bool) -> tuple[list[dict], list[float], bool, str]:
     """(trees, weights, float32_inputs, explains) of a supported model, else TreeUnsupportedError."""
+    if booster_library(model) is not None:
+        return booster_trees(model, kind, column, raw)
     from sklearn import ensemble, tree
 
     name = type(model).__name__
+    raw = raw or kind == "raw"
     if not raw and kind not in ("predict", "proba"):
         raise TreeUnsupportedError(f"{name} (evaluated as a {kind} model) has no tree structure.")
     single = (tree.DecisionTreeRegressor, tree.DecisionTreeClassifier)
@@ -104,7 +111,7 @@ def _trees_of(model, kind: str, column: int | None, raw: bool) -> tuple[list[dic
         init = model.init_
         if not (isinstance(init, str) and init == "zero") and not type(init).__name__.startswith("Dummy"):
             raise TreeUnsupportedError(f"{name} with init={type(init).__name__} (not a constant) is not supported.")
-        k = 0 if column is None else int(column)
+        k = 0 if column is None or (is_clf and model.estimators_.shape[1] == 1 and column == 1) else int(column)
         if k >= model.estimators_.shape[1]:
             raise TreeUnsupportedError(f"output={column} is out of range for {name}.")
         trees = [_sk_tree(est, None, False) for est in model.estimators_[:, k]]
@@ -120,14 +127,15 @@ def _trees_of(model, kind: str, column: int | None, raw: bool) -> tuple[list[dic
             raise TreeUnsupportedError(f"{name} with loss={model.loss!r} predicts through a non-identity link.")
         if getattr(model, "_preprocessor", None) is not None:
             raise TreeUnsupportedError(f"{name} with categorical features is not supported.")
-        k = 0 if column is None else int(column)
+        single = len(model._predictors[0]) == 1
+        k = 0 if column is None or (is_clf and single and column == 1) else int(column)
         if k >= len(model._predictors[0]):
             raise TreeUnsupportedError(f"output={column} is out of range for {name}.")
         trees = [_hgb_tree(it[k]) for it in model._predictors]
         return trees, [1.0] * len(trees), False, "decision_function" if is_clf else "predict"
     raise TreeUnsupportedError(
         f"{name} is not a supported tree model (decision trees, random forests, extra trees, "
-        "gradient boosting and HistGradientBoosting of scikit-learn)."
+        "gradient boosting and HistGradientBoosting of scikit-learn; XGBoost, LightGBM, CatBoost)."
     )
 
 
@@ -161,11 +169,11 @@ def extract_ensemble(model: Any, feature_names, *, kind: str = "predict", column
     """
     trees, weights, f32, what = _trees_of(model, kind, column, raw)
     names = list(feature_names)
-    names_in = getattr(model, "feature_names_in_", None)
+    names_in = fitted_feature_names(model)
     if names_in is not None:
         fmap = np.array([names.index(str(c)) for c in names_in], dtype=np.int64)
     else:
-        n_in = int(getattr(model, "n_features_in_", len(names)))
+        n_in = int(getattr(model, "n_features_in_", None) or len(names))
         if n_in != len(names):
             raise TreeUnsupportedError(f"the model takes {n_in} features but {len(names)} are explained.")
         fmap = np.arange(len(names), dtype=np.int64)
