@@ -127,12 +127,15 @@ def test_cancellation_effects_and_hypotheses(cancellation_run):
     assert all(e["strong"] for e in eff.values())
     assert all(e["sign_right"] for e in eff.values()), eff
     # linear SCM, Gaussian noise: the Gaussian sampler's do() is right, so the error is the model's
-    # (HistGradientBoosting on 2,000 rows). Measured (seeds 0-2): median 0.02-0.06, max < 0.2.
+    # (HistGradientBoosting on 2,000 rows; m is correlated 0.86 with x, and the model shares their
+    # effects out imperfectly). Measured on simulator seeds 0, 1, 2: median 0.106, 0.106, 0.068;
+    # max 0.316, 0.309, 0.314 (always m). Bounds with margin: median < 0.2, max < 0.5.
     errs = [e["rel_error"] for e in eff.values()]
-    assert np.median(errs) < 0.15 and max(errs) < 0.4
+    assert np.median(errs) < 0.2 and max(errs) < 0.5
     # the planted cancellation of x (direct +1.0, through m -0.65) is found at medium/high
     assert ev["planted"]["cancellation(x)"]
-    # no high-confidence hypothesis is false here (measured: every high one true on seeds 0-2)
+    # no high-confidence hypothesis is false here (measured on seeds 0, 1, 2: the only hypothesis is
+    # the cancellation of x, at high confidence, and it is true)
     high = [h for h in ev["hypotheses"] if h["confidence"] == "high"]
     assert high and all(h["true"] for h in high), [(h["kind"], h["features"], h["reason"]) for h in high]
     # roles are declared: no experiment sets the measured m or v, or holds fixed what it measures
