@@ -45,6 +45,10 @@ sys.path.insert(0, str(ROOT))
 
 LEVELS = ("high", "medium", "low")
 EXTRA = "model: {cv: 2}\n"
+#: per simulator: the 10-feature solar cell explains 16 rows, not 40 (its decomposed causal values
+#: take about 14 min for 40 rows on 2 busy cores); the rules read the effects, which do not
+#: depend on the rows, and the rows' marginal credit
+EXTRA_BY_SIM = {"solar_cell": "rows: 16\n"}
 
 
 def run_one(name: str, seed: int) -> dict:
@@ -55,7 +59,7 @@ def run_one(name: str, seed: int) -> dict:
     t0 = time.perf_counter()
     sim = TRUTH_SIMULATORS[name](random_state=seed)
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = load_config(write_study(sim, tmp, seed=seed, extra=EXTRA))
+        cfg = load_config(write_study(sim, tmp, seed=seed, extra=EXTRA + EXTRA_BY_SIM.get(name, "")))
         t1 = time.perf_counter()
         result = run_study(cfg, progress=False)
         t2 = time.perf_counter()
@@ -105,7 +109,7 @@ def render(runs: list[dict], summary: dict, seeds, wall: float) -> str:
         "Written by `python benchmarks/hypotheses.py` (do not edit by hand). Each simulator of "
         "`causalx/datasets/_truth_sims.py` plants known structures; the pipeline (`run_study`, built-in "
         "HistGradientBoosting, explanations `marginal` + `causal` with `decompose: true`, "
-        "`diagnostics: {n_permutations: 0, n_boot: 0}`) runs on its data and the declared graph, and every "
+        "`diagnostics: {n_permutations: 0, n_boot: 0}`, 40 explained rows, 16 for the solar cell) runs on its data and the declared graph, and every "
         "hypothesis is judged against the simulator's interventional truth about the real target (do() on "
         "the SCM, 40,000 draws, common random numbers), at the settings the report used.",
         "",
@@ -113,9 +117,10 @@ def render(runs: list[dict], summary: dict, seeds, wall: float) -> str:
         "",
         "Judging rules: `proxy` is true when the feature has no directed path to y or a true total effect "
         "under 0.05 sd(y); `null_effect` when the true total effect is under 0.05 sd(y); `mediation` when the "
-        "true total effect is not negligible and |true indirect| > |true direct| (direct: observed "
-        "descendants held at their do(low) values, hidden mediators respond); `cancellation` when true "
-        "direct and indirect have opposite signs and both reach 0.05 sd(y); `under_credited_cause` when the "
+        "true total effect is not negligible, has the stated sign and |true indirect| > |true direct| (direct: "
+        "observed descendants held at their do(low) values, hidden mediators respond); `cancellation` when "
+        "true direct and indirect have opposite signs, both reach 0.05 sd(y), and the stated net sign and "
+        "sign of the direct part are right; `under_credited_cause` when the "
         "true total effect reaches 0.05 sd(y) with the stated sign; `independence_violated` when the pair "
         "is d-connected given the stated set in the true graph with its hidden variables.",
         "",
@@ -227,7 +232,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    tasks = [(s, seed) for seed in args.seeds for s in args.sims]
+    # the slowest simulator first, so that the workers finish together
+    tasks = sorted(((s, seed) for seed in args.seeds for s in args.sims), key=lambda t: t[0] != "solar_cell")
     runs = []
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:
@@ -240,6 +246,7 @@ def main(argv=None) -> int:
             print(f"  {name} seed {seed}: {r['time_total']} s", flush=True)
             runs.append(r)
     wall = time.perf_counter() - t0
+    runs.sort(key=lambda r: (args.seeds.index(r["seed"]), args.sims.index(r["simulator"])))
     summary = summarize(runs)
     print_table(summary)
     if args.json:

@@ -190,15 +190,20 @@ def judge_hypothesis(sim: TruthSimulator, hyp, truth: Mapping[str, TrueEffect]) 
         return ok, ("no directed path to y" if not sim.has_path_to_target(f) else tot)
     if kind == "null_effect":
         return abs(t.total) < neg, tot
-    if kind == "mediation":
-        return abs(t.total) >= neg and abs(t.indirect) > abs(t.direct), tot
-    if kind == "cancellation":
-        ok = t.direct * t.indirect < 0 and min(abs(t.direct), abs(t.indirect)) >= neg
-        return ok, tot
+    stated = hyp.evidence.get("effect", {})
+    if kind == "mediation":  # also states the sign of the total effect
+        ok = (abs(t.total) >= neg and abs(t.indirect) > abs(t.direct)
+              and np.sign(t.total) == np.sign(stated.get("total", t.total)))
+        return ok, f"{tot}; stated total {stated.get('total', float('nan')):+.3g}"
+    if kind == "cancellation":  # also states the net sign and the sign of the direct part
+        ok = (t.direct * t.indirect < 0 and min(abs(t.direct), abs(t.indirect)) >= neg
+              and np.sign(t.total) == np.sign(stated.get("total", t.total))
+              and np.sign(t.direct) == np.sign(stated.get("direct", t.direct)))
+        return ok, (f"{tot}; stated total {stated.get('total', float('nan')):+.3g}, direct "
+                    f"{stated.get('direct', float('nan')):+.3g}")
     if kind == "under_credited_cause":
-        stated = hyp.evidence["effect"]["total"]
-        ok = abs(t.total) >= neg and np.sign(t.total) == np.sign(stated)
-        return ok, f"{tot}; stated total {stated:+.3g}"
+        ok = abs(t.total) >= neg and np.sign(t.total) == np.sign(stated["total"])
+        return ok, f"{tot}; stated total {stated['total']:+.3g}"
     raise ValueError(f"unknown hypothesis kind {kind!r}")
 
 
@@ -262,7 +267,8 @@ def make_proxy_sim(n: int = 3000, random_state=0) -> TruthSimulator:
     edges = [("temp", "humidity"), ("temp", "ratio")]
     true = [*edges, ("temp", "y"), ("ratio", "y"), ("pressure", "y")]
     return _sim("proxy", "humidity is caused by temp and causes nothing (a planted proxy)", feats, (), "y", nodes,
-                edges, true, [Planted(("proxy",), ("humidity",))], eq, (*feats, "y"), n=n, random_state=random_state)
+                edges, true, [Planted(("proxy", "null_effect"), ("humidity",))], eq, (*feats, "y"), n=n,
+                random_state=random_state)
 
 
 def make_mediator_sim(n: int = 3000, random_state=0) -> TruthSimulator:
@@ -417,7 +423,7 @@ def make_solar_truth(n: int = 2000, random_state=0) -> TruthSimulator:
             ("series_resistance", target), ("shunt_resistance", target),
             *((f, target) for f in ("log_lifetime", "log_mobility", "log_diffusion_length", "log_srv",
                                     "thickness", "dopant_flow"))]
-    planted = [Planted(("proxy",), ("humidity",)), Planted(("cancellation",), ("anneal_time",)),
+    planted = [Planted(("proxy", "null_effect"), ("humidity",)), Planted(("cancellation",), ("anneal_time",)),
                Planted(("independence_violated",), ("log_srv",),
                        "the omitted contamination links log_srv to growth_temp and log_lifetime")]
     return TruthSimulator("solar_cell", X[list(SOLAR_FEATURES)], np.asarray(y, dtype=float), target, graph,
@@ -496,8 +502,9 @@ def experiment_problems(sim: TruthSimulator, hyp) -> list[str]:
             for cause in re.findall(r"intervene on its settable cause\(s\) (.*?) and measure", sentence):
                 if re.search(rf"\b{pat}\b", cause):
                     out.append(f"intervenes on the measured {m}")
-        measured_here = re.findall(r"\bmeasure ([^.;]*)", sentence)
-        held_here = re.findall(r"(?:keeping|holding|stratifying on the measured|matched on) ([^;.()]*)", sentence)
+        measured_here = re.findall(r"\bmeasure ([^.;(,]*)", sentence)
+        held_here = (re.findall(r"(?:keeping|holding) ([^;,.()]*?)(?: at | fixed)", sentence)
+                     + re.findall(r"comparing samples matched on ([^;,.()]*)", sentence))
         for n in graph.nodes:
             pat = rf"\b{re.escape(n)}\b"
             if any(re.search(pat, s) for s in measured_here) and any(re.search(pat, s) for s in held_here):
