@@ -145,11 +145,12 @@ REL_CREDIT = 0.1
 #: mean |φ| per unit of q25 -> q75 contrast for a linear model of a Gaussian feature: sqrt(2/π) / 1.349
 CREDIT_PER_CONTRAST = math.sqrt(2 / math.pi) / 1.3490
 
-# caveat severities (higher first in the ranked list) and the score penalty each carries
-_SEVERITY = {"collinear": 5, "falsified": 4, "suspected": 4, "within_error": 3, "manifold": 2, "declared": 1,
-             "graph_falsified": 3, "general": 0}
-_PENALTY = {"collinear": 0.25, "falsified": 0.15, "suspected": 0.15, "within_error": 0.2, "manifold": 0.1,
-            "declared": 0.05, "graph_falsified": 0.1, "general": 0.0}
+# caveat severities (higher first in the ranked list) and the score penalty each carries; the
+# "_near" kinds are the same evidence about a mediator or source rather than the main feature
+_SEVERITY = {"collinear": 5, "falsified": 4, "suspected": 4, "within_error": 3, "graph_falsified": 3,
+             "falsified_near": 2, "suspected_near": 2, "manifold": 2, "declared": 1, "general": 0}
+_PENALTY = {"collinear": 0.25, "falsified": 0.15, "suspected": 0.15, "within_error": 0.2, "graph_falsified": 0.1,
+            "falsified_near": 0.05, "suspected_near": 0.05, "manifold": 0.1, "declared": 0.05, "general": 0.0}
 
 
 @dataclass(frozen=True)
@@ -219,9 +220,18 @@ class _Context:
 
     # ---------------------------------------------------------------- caveats
     def caveats(self, features, labels=(), *, skip_pair=None, effect=None) -> list[tuple[str, str]]:
-        """``(kind, text)`` caveats, deduplicated; see :data:`_SEVERITY` for the kinds."""
+        """``(kind, text)`` caveats, collapsed per kind and ranked by severity (:data:`_SEVERITY`).
+
+        ``features[0]`` is the main feature: evidence against the graph around it weighs more
+        than the same evidence around the others (its mediators or sources).
+        """
         out: list[tuple[str, str]] = []
         feats = list(dict.fromkeys(features))
+        main = feats[0] if feats else None
+        rejected = [t for t in self.rejected if set((t.x, t.y)) & set(feats)
+                    and (skip_pair is None or {t.x, t.y} != set(skip_pair))]
+        suspected = [s for s in self.suspected if set(s.pair) & set(feats)
+                     and (skip_pair is None or set(s.pair) != set(skip_pair))]
         for f in feats:
             if f in self.collinear:
                 partners = [b if a == f else a for a, b, r in self.pairs if f in (a, b)]
@@ -229,21 +239,25 @@ class _Context:
                 out.append(("collinear", f"{f} is nearly collinear with other features{near}: the data cannot "
                                          f"separate their effects, the model may use either, and PC's suggested "
                                          f"edges around {f} are unreliable."))
-            for s in self.suspected:
-                if f in s.pair and (skip_pair is None or set(s.pair) != set(skip_pair)):
-                    other = s.pair[1] if f == s.pair[0] else s.pair[0]
-                    out.append(("suspected", f"Suspected confounding: {f} and {other} are dependent although the "
-                                             f"graph declares them independent (partial r = {s.strength:+.2f}); "
-                                             f"effects involving {f} may mix in an unmeasured cause."))
-            for t in self.rejected:
-                if f in (t.x, t.y) and (skip_pair is None or {t.x, t.y} != set(skip_pair)):
-                    out.append(("falsified", f"The data contradict the implied independence {t} (adjusted p = "
-                                             f"{t.p_adjusted:.2g}); the graph may be wrong near {f}."))
             for a, b in self.graph.confounded:
                 if f in (a, b):
                     other = b if f == a else a
                     out.append(("declared", f"{f} is declared to share a hidden common cause with {other}; the "
                                             f"effect rests on that declaration."))
+        if suspected:
+            on_main = any(main in s.pair for s in suspected)
+            pairs = "; ".join(f"{s.pair[0]} and {s.pair[1]} (partial r = {s.strength:+.2f})" for s in suspected)
+            out.append(("suspected" if on_main else "suspected_near",
+                        f"Suspected confounding: {pairs} are dependent although the graph declares them "
+                        f"independent; effects involving them may mix in an unmeasured cause."))
+        if rejected:
+            on_main = any(main in (t.x, t.y) for t in rejected)
+            worst = min(rejected, key=lambda t: t.p_adjusted)
+            near = _join([f for f in feats if any(f in (t.x, t.y) for t in rejected)])
+            more = f" and {len(rejected) - 1} more" if len(rejected) > 1 else ""
+            out.append(("falsified" if on_main else "falsified_near",
+                        f"The data contradict implied independences near {near}: {worst} (adjusted p = "
+                        f"{worst.p_adjusted:.2g}){more}; the graph may be wrong there."))
         if self.reject_rate > 0.25:
             out.append(("graph_falsified", f"The data reject {self.reject_rate:.0%} of the graph's implied "
                                            "independences: the graph as a whole is doubtful, and so is every "
@@ -384,7 +398,11 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
                     f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
             exp = c.vary(f, e) + (f" Widen the range beyond the data: no change beyond noise supports this; a "
                                   f"clear change refutes it.")
-            out.append(_hyp(c, "null_effect", stmt, evidence, 0.4, cav, exp, (f,)))
+            # confidence grows as the effect's upper bound (|total| + 2 stderr) falls below the
+            # relevance threshold: a tightly bounded null is evidence, a noisy one is not
+            bound = (abs(e.total) + 2 * e.total_stderr) / c.top_effect
+            base = 0.4 + 0.35 * max(0.0, 1.0 - bound / REL_EFFECT)
+            out.append(_hyp(c, "null_effect", stmt, {**evidence, "upper_bound_share": bound}, base, cav, exp, (f,)))
             continue
         if not relevant:
             continue
@@ -467,7 +485,8 @@ def _independence_rules(c: _Context) -> list[Hypothesis]:
         out.append(_hyp(c, "independence_violated", stmt,
                         {"pair": [a, b], "given": list(given), "partial_correlation": r, "p_adjusted": p,
                          "alpha": alpha, "graph_suggestion": suggestion, "test": test},
-                        base, [kv for kv in cav if kv[0] not in ("suspected", "falsified")], exp, (a, b)))
+                        base, [kv for kv in cav if kv[0] not in ("suspected", "falsified", "suspected_near", "falsified_near")],
+                        exp, (a, b)))
     return out
 
 
