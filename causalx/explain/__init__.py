@@ -1,6 +1,6 @@
 """The explainer façade (layer 4): Shapley explanations, signed effects, bootstrap."""
 
-from causalx.explain._bootstrap import BootstrapResult, bootstrap_explanation
+from causalx.explain._bootstrap import BootstrapResult, bootstrap_effects, bootstrap_explanation
 from causalx.explain._effects import Effect, EffectsResult, interventional_effects
 from causalx.explain._explainer import CausalExplainer
 
@@ -9,6 +9,7 @@ __all__ = [
     "CausalExplainer",
     "Effect",
     "EffectsResult",
+    "bootstrap_effects",
     "bootstrap_explanation",
     "interventional_effects",
 ]

@@ -133,7 +133,7 @@ class EffectsResult:
 
 
 def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 4000,
-                           random_state=None) -> EffectsResult:
+                           random_state=None, settings=None) -> EffectsResult:
     """Signed interventional effects of every feature on the model output (module docstring).
 
     Parameters
@@ -146,6 +146,9 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
         Monte Carlo draws per setting (shared by the two settings and the direct contrast).
     random_state : int, Generator or None
         Seed of the draws; by default the explainer's noise seed.
+    settings : sequence of (low, high), optional
+        The two settings per feature, instead of the quantiles (bootstrap replicates reuse the
+        point estimate's).
 
     Returns
     -------
@@ -181,7 +184,10 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     names = explainer.feature_names_in_
     d = len(names)
     ref = explainer.reference_data_
-    lows, highs = np.quantile(ref, lo_q, axis=0), np.quantile(ref, hi_q, axis=0)
+    if settings is None:
+        lows, highs = np.quantile(ref, lo_q, axis=0), np.quantile(ref, hi_q, axis=0)
+    else:
+        lows, highs = (np.array(v, dtype=float) for v in zip(*settings))
     f = explainer.model_
     seed = explainer.seeds_.noise if random_state is None else random_state
     filler = explainer._filler(n_draws, seed)

@@ -395,7 +395,19 @@ def run_study(
             if not causal_ex:  # no causal explanation configured: the graph's Gaussian do() still answers
                 causal_ex = [CausalExplainer(model, graph, value="causal", output=output,
                                              random_state=cfg.random_state).fit(X)]
-            effects = causal_ex[0].effects()
+            if dcfg.n_boot >= 2:  # standard errors with the resampling error of the model and sampler
+                from sklearn.base import clone
+
+                from causalx.explain import bootstrap_effects
+
+                refit_e = None
+                if cfg.model.path is None:
+                    def refit_e(Xb, yb, _m=model):
+                        return clone(_m).fit(Xb, yb)
+                effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=refit_e,
+                                            y=y if refit_e is not None else None, random_state=cfg.random_state)
+            else:
+                effects = causal_ex[0].effects()
 
         with step("hypotheses", "generating hypotheses"):
             hypotheses = generate_hypotheses(graph, explanations, effects=effects, diagnostics=diagnostics,
