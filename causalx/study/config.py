@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from causalx._options import CausalSemantics, CIMethod, Correction, Method, SamplerName, Task, Value
 from causalx.exceptions import ConfigError
-from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
+from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems, read_yaml_file
 
 __all__ = [
     "CONFIG_VERSION",
@@ -279,4 +279,4 @@ def load_config(path: str | os.PathLike[str]) -> RunConfig:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Run config file not found: '{path}' (resolved to '{path.resolve()}').")
-    return loads_config(path.read_text(encoding="utf-8"), source=str(path), base_dir=path.parent)
+    return loads_config(read_yaml_file(path, error=ConfigError, kind="config"), source=str(path), base_dir=path.parent)
