@@ -16,6 +16,8 @@ from causalx._config import config_context
 from causalx.exceptions import ConfigError, DataValidationError
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, load_graph
+from causalx.study._checks import (check_classes, check_feature_values, check_model, check_table, check_target,
+                                   load_model_file)
 from causalx.study.config import RunConfig, load_config
 from causalx.study.hypotheses import Hypothesis, generate_hypotheses
 from causalx.utils.progress import progress as _progress
@@ -108,6 +110,7 @@ def _read_data(cfg: RunConfig):
         raise ConfigError(f"{cfg.source}, data: could not read {str(path)!r}: {exc}", source=cfg.source,
                              location="data") from exc
     frame.columns = [str(c) for c in frame.columns]
+    check_table(path, frame, source=cfg.source, name=str(cfg.data))
     return frame
 
 
@@ -157,12 +160,8 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
         if not path.is_file():
             raise ConfigError(f"{cfg.source}, model.path: model file {str(path)!r} does not exist.",
                                  source=cfg.source, location="model.path")
-        import joblib
-
-        model = joblib.load(path)
-        if not (hasattr(model, "predict") or callable(model)):
-            raise ConfigError(f"{cfg.source}, model.path: {str(path)!r} holds a {type(model).__name__}, "
-                                 "not a model with predict().", source=cfg.source, location="model.path")
+        model = load_model_file(path, source=cfg.source)
+        check_model(model, X, source=cfg.source, path=path)
         task = "classification" if hasattr(model, "predict_proba") and hasattr(model, "classes_") else "regression"
         info = {"name": type(model).__name__, "task": task, "source": str(path), "cv_score": None,
                 "cv_score_std": None, "cv_scoring": None, "n_train": None}
@@ -172,6 +171,7 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
 
     classification = _is_classification(cfg, y)
     if classification:
+        check_classes(y, name=str(cfg.data), target=cfg.target, cv=cfg.model.cv, source=cfg.source)
         model = HistGradientBoostingClassifier(random_state=rng_seed)
         folds = StratifiedKFold(cfg.model.cv, shuffle=True, random_state=rng_seed)
         scoring = "roc_auc" if y.nunique() == 2 else "accuracy"
@@ -274,7 +274,9 @@ def run_study(
             y = frame[cfg.target]
             from causalx.explain._data import to_feature_array
 
-            to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+            check_target(y, name=str(cfg.data), target=cfg.target)
+            arr = to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+            check_feature_values(arr, graph.nodes, name=str(cfg.data))
         with step("model", "fitting the model (with cross-validation)" if cfg.model.path is None else "loading the model"):
             model, model_info = _model(cfg, X, y, cfg.random_state, echo)
         output = None

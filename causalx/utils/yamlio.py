@@ -95,6 +95,27 @@ class _SafeLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+
+# YAML 1.2 booleans: only true/false (any case style), so that 'on', 'no' or 'NO' (a molecule) stay
+# text, and a switch such as model.trust is set by the word true only.
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _STD_TAG + "bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SafeLoader.add_implicit_resolver(_STD_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    value = str(loader.construct_scalar(node))
+    if value not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        raise ValueError(value)
+    return value.lower() == "true"
+
+
+_SafeLoader.add_constructor(_STD_TAG + "bool", _construct_bool)
+
+
 def loc_str(loc: Sequence[Any]) -> str:
     """``("edges", 2)`` -> ``"edges[2]"``; ``("nodes", "X3", "type")`` -> ``"nodes.X3.type"``.
 
