@@ -17,6 +17,7 @@ __all__ = [
     "GraphSpecError",
     "ModelError",
     "NotFittedError",
+    "OutputError",
     "UnknownNodeError",
 ]
 
@@ -102,3 +103,7 @@ class NotFittedError(ValueError, AttributeError, CausalxError):
     It has the bases of scikit-learn's ``NotFittedError`` (ValueError, AttributeError), so
     ``except ValueError`` catches both; importing sklearn here would slow ``import causalx``.
     """
+
+
+class OutputError(ValueError, CausalxError):
+    """An output folder (``causalx run --out``) that cannot be written, or holds files of unknown origin."""

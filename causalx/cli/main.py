@@ -99,7 +99,7 @@ def validate(
         from causalx.datasets import list_graphs
 
         _fail(f"{exc} (packaged example specs, usable by name: {', '.join(list_graphs())})")
-    except (GraphSpecError, CausalxError, IsADirectoryError) as exc:
+    except (GraphSpecError, CausalxError, OSError) as exc:
         _fail(str(exc))
     comps = graph.components()
     n_conf = sum(c.confounded for c in comps)

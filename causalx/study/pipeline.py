@@ -395,8 +395,7 @@ def run_study(
         timings=timings, warnings=tuple(skipped), model=model,
     )
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for label, exp in explanations.items():
-            exp.to_frame(long=True).to_csv(out / f"values_{label}.csv", index=False)
+        from causalx.study._output import write_values
+
+        write_values(out_dir, explanations)  # each path checked to stay inside out_dir
     return result
