@@ -544,7 +544,7 @@ def test_9_sigint_in_a_real_run(study):
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen([sys.executable, "-m", "causalx.cli.main", "run", str(study / "slow.yaml"), "--out",
                              str(study / "out")], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env=env, cwd=str(ROOT))
+                            env=env, cwd=str(ROOT), start_new_session=True)  # signals stay in its group
     try:
         for line in proc.stderr:  # wait until the expensive step has started
             if "explaining" in line:
@@ -557,3 +557,9 @@ def test_9_sigint_in_a_real_run(study):
     assert proc.returncode == 130
     assert "interrupted; no report written" in err and "Traceback" not in err
     assert not (study / "out").exists()
+
+
+def test_7_column_lists_are_clipped_in_messages(study):
+    wide = pd.concat([_frame(), pd.DataFrame(np.ones((80, 2000)), columns=[f"c{i}" * 5 for i in range(2000)])], axis=1)
+    msg = _study_error(study, frame=wide.drop(columns=["y"]))
+    assert "is not a column" in msg and "more characters" in msg

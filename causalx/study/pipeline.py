@@ -20,6 +20,7 @@ from causalx.study._checks import (check_classes, check_feature_values, check_mo
                                    load_model_file)
 from causalx.study.config import RunConfig, load_config
 from causalx.study.hypotheses import Hypothesis, generate_hypotheses
+from causalx.utils._text import clip, clip_repr
 from causalx.utils.progress import progress as _progress
 from causalx.utils.validation import suggest
 
@@ -120,8 +121,8 @@ def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
         same = [c for c in cols if c.lower() == cfg.target.lower()]
         hint = f" Did you mean {same[0]!r}?" if same else suggest(cfg.target, cols)
         raise ConfigError(
-            f"{cfg.source}, target: {cfg.target!r} is not a column of {cfg.data!r}; its columns are "
-            f"{cols}.{hint}", source=cfg.source, location="target")
+            f"{cfg.source}, target: {clip_repr(cfg.target)} is not a column of {cfg.data!r}; its columns are "
+            f"{clip(str(cols))}.{hint}", source=cfg.source, location="target")
     if cfg.target in graph.nodes:
         raise ConfigError(
             f"{cfg.source}, target: {cfg.target!r} is a node of the graph {cfg.graph!r}; the target is the "
@@ -130,8 +131,8 @@ def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
     if missing:
         hints = "".join(suggest(m, cols) for m in missing[:3])
         raise ConfigError(
-            f"{cfg.source}, graph: the graph's node(s) {missing} are not columns of {cfg.data!r} (columns: "
-            f"{cols}).{hints}", source=cfg.source, location="graph")
+            f"{cfg.source}, graph: the graph's node(s) {clip(str(missing))} are not columns of {cfg.data!r} "
+            f"(columns: {clip(str(cols))}).{hints}", source=cfg.source, location="graph")
     if frame[cfg.target].isna().any():
         raise DataValidationError(f"{cfg.data}: the target column {cfg.target!r} has missing values; "
                                   "drop or impute those rows first.")

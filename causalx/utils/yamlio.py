@@ -7,6 +7,14 @@ class (:class:`~causalx.exceptions.GraphSpecError` for graph specs,
 :class:`~causalx.exceptions.ConfigError` for run configs), with a message that names the file,
 the line and the location in the document (``edges[2]``, ``nodes.X3.type``).
 
+Booleans are those of YAML 1.2 (``true``/``false`` in any case style): ``yes``, ``no``, ``on``,
+``off`` stay text (``NO`` is a molecule; ``trust: on`` does not allow loading a model). Hostile
+documents are refused with the same located errors, in well under a second: more than
+:data:`MAX_DOCUMENT_CHARS` characters, nesting deeper than :data:`MAX_DEPTH`, more than
+:data:`MAX_NODES` values once aliases are expanded ("billion laughs"), recursive aliases, control
+characters, lone surrogates, non-UTF-8 files and scalars PyYAML cannot build (``2024-13-45``,
+``!!int abc``, integers of thousands of digits).
+
 The pydantic error dicts of a validated document are worded here too
 (:func:`describe_problem`, :func:`raise_problems`), without importing pydantic.
 
