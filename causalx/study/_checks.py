@@ -124,37 +124,31 @@ def load_model_file(path: Path, *, source: str) -> Any:
 
 
 def check_model(model: Any, X, *, source: str, path: Path) -> None:
-    """A loaded model has ``predict`` (or is callable) and returns one real number per row."""
-    predict = getattr(model, "predict", None)
-    if not callable(predict):
-        if not callable(model):
-            raise _config_error(source, "model.path", (
-                f"{str(path)!r} holds a {type(model).__name__}, not a model: it has no predict() method; save "
-                "the fitted estimator itself (joblib.dump(model, path))."))
-        predict = model
-    rows = X.iloc[: min(5, len(X))]
+    """A loaded model has ``predict`` (or is callable) and returns one finite real number per row.
+
+    The model is called on 5 rows exactly as the explainer will call it
+    (:func:`causalx.values.resolve_model`), before any expensive step.
+    """
+    from causalx.exceptions import ModelError
+    from causalx.values import resolve_model
+
+    if not (callable(getattr(model, "predict", None)) or hasattr(model, "predict_proba") or callable(model)):
+        raise _config_error(source, "model.path", (
+            f"{str(path)!r} holds a {type(model).__name__}, not a model: it has no predict() method; save "
+            "the fitted estimator itself (joblib.dump(model, path))."))
+    output = None
+    if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
+        output = 1 if len(model.classes_) == 2 else 0  # as run_study does
+    rows = np.asarray(X.iloc[: min(5, len(X))], dtype=float)
     try:
-        out = predict(rows)
-    except Exception as exc:  # noqa: BLE001 - the user's model failing is reported as bad input
+        resolve_model(model, [str(c) for c in X.columns], output)(rows)
+    except (ModelError, ValueError, TypeError) as exc:
+        cause = exc.__cause__ if isinstance(exc, ModelError) and exc.__cause__ is not None else None
+        detail = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
         raise _config_error(source, "model.path", (
-            f"the model in {str(path)!r} fails on {len(rows)} rows of the data with {type(exc).__name__}: "
-            f"{clip(str(exc))}; check that it was trained on the graph's nodes "
-            f"({clip(', '.join(map(str, X.columns)))}) in this order.")) from None
-    arr = np.asarray(out)
-    if np.iscomplexobj(arr):
-        raise _config_error(source, "model.path", (
-            f"the model in {str(path)!r} returns complex numbers (e.g. {clip_repr(arr.ravel()[0].item())}); "
-            "causalx explains real-valued predictions: return the real part or the magnitude explicitly."))
-    if arr.dtype.kind not in "biuf" and hasattr(model, "predict_proba"):
-        return  # a classifier of text labels: causalx explains its predict_proba
-    if arr.dtype.kind not in "biuf":
-        raise _config_error(source, "model.path", (
-            f"the model in {str(path)!r} returns {arr.dtype} values (e.g. {clip_repr(arr.ravel()[:1].tolist())}), "
-            "not numbers; causalx explains numeric predictions."))
-    if arr.shape[:1] != (len(rows),):
-        raise _config_error(source, "model.path", (
-            f"the model in {str(path)!r} returns an array of shape {arr.shape} for {len(rows)} rows; expected "
-            f"one prediction per row."))
+            f"the model in {str(path)!r} fails on {len(rows)} rows of the data: {clip(detail)}; check that it "
+            f"was trained on the graph's nodes ({clip(', '.join(map(str, X.columns)))}) in this order and "
+            "returns one real number per row.")) from None
 
 
 def check_classes(y, *, name: str, target: str, cv: int, source: str) -> None:
