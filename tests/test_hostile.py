@@ -540,7 +540,7 @@ def test_9_keyboard_interrupt_writes_nothing(study, monkeypatch):
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT")
 def test_9_sigint_in_a_real_run(study):
-    (study / "slow.yaml").write_text(CONFIG + "rows: 40\nmodel: {cv: 2}\nexplanations: [{value: marginal, n_samples: 5000}]\n")
+    (study / "slow.yaml").write_text(CONFIG + "rows: 40\nmodel: {cv: 2}\nexplanations: [{value: causal, n_samples: 20000}]\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.Popen([sys.executable, "-m", "causalx.cli.main", "run", str(study / "slow.yaml"), "--out",
                              str(study / "out")], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

@@ -34,6 +34,7 @@ def run(
     from causalx.study._output import MANIFEST, StagedOutput
 
     stage = None
+    written: list = []
     try:
         cfg = load_config(config)
         stage = StagedOutput(out)  # --out is checked before any computation
@@ -42,23 +43,26 @@ def run(
                                echo=None if not quiet else (lambda m: None))
             write_report(result, stage.path)
             written = stage.commit()
+        names = {p.name: p for p in written}
+        typer.echo(f"{len(result.hypotheses)} hypotheses; top {min(3, len(result.hypotheses))}:")
+        for h in result.hypotheses[:3]:
+            typer.echo(f"  {h.id} [{h.confidence}] {h.statement}")
+        if stage.replaced:
+            typer.echo(f"replaced the {len(stage.replaced)} file(s) of the earlier run in {out} "
+                       f"(listed in its {MANIFEST})")
+        typer.echo(f"wrote {names['report.html']}, {names['report.md']}, {names['report.json']} and "
+                   f"{len(names) - 3} values_*.csv, listed in {out / MANIFEST} "
+                   f"({result.timings.get('total', 0):.0f} s)")
     except KeyboardInterrupt:
-        where = f"; {str(out)!r} left as it was" if stage is not None else ""
-        typer.echo(f"\ninterrupted; no report written{where}.", err=True)
+        if written:
+            message = f"interrupted after the report was written to {str(out)!r} (complete)"
+        else:
+            message = "interrupted; no report written" + (f"; {str(out)!r} left as it was" if stage is not None else "")
+        typer.echo(f"\n{message}.", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (ConfigError, GraphSpecError, CausalxError, OSError) as exc:
         typer.echo(f"error: {_os_message(exc) if isinstance(exc, OSError) else exc}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    names = {p.name: p for p in written}
-    typer.echo(f"{len(result.hypotheses)} hypotheses; top {min(3, len(result.hypotheses))}:")
-    for h in result.hypotheses[:3]:
-        typer.echo(f"  {h.id} [{h.confidence}] {h.statement}")
-    if stage.replaced:
-        typer.echo(f"replaced the {len(stage.replaced)} file(s) of the earlier run in {out} "
-                   f"(listed in its {MANIFEST})")
-    typer.echo(f"wrote {names['report.html']}, {names['report.md']}, {names['report.json']} and "
-               f"{len(names) - 3} values_*.csv, listed in {out / MANIFEST} "
-               f"({result.timings.get('total', 0):.0f} s)")
 
 
 def _os_message(exc: OSError) -> str:
