@@ -17,6 +17,7 @@ __all__ = [
     "GraphSpecError",
     "ModelError",
     "NotFittedError",
+    "OutputError",
     "TreeUnsupportedError",
     "UnknownNodeError",
 ]
@@ -107,3 +108,7 @@ class NotFittedError(ValueError, AttributeError, CausalxError):
 
 class TreeUnsupportedError(ValueError, CausalxError):
     """The model (or the requested output) has no exact tree path; the reason is the message."""
+
+
+class OutputError(ValueError, CausalxError):
+    """An output folder (``causalx run --out``) that cannot be written, or holds files of unknown origin."""

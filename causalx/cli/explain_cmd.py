@@ -54,6 +54,10 @@ def explain(
             _fail(f"{name} {got!r} is not accepted; use one of {', '.join(allowed)}.{suggest(got, allowed)}")
     if trust and model is None:
         _fail("--trust only applies to --model PATH.")
+    if out.is_dir():
+        _fail(f"--out {str(out)!r} is a folder; name the CSV file to write, e.g. --out {str(out / 'values.csv')!r}.")
+    if out.parent.exists() and not out.parent.is_dir():
+        _fail(f"--out {str(out)!r}: {str(out.parent)!r} is a file, not a folder.")
     try:
         cfg = RunConfig.model_validate({
             "causalx": 1, "data": str(data.resolve()), "target": target, "graph": str(graph.resolve()),
@@ -65,8 +69,11 @@ def explain(
                             "n_permutations": 0},
         })
         result = run_study(cfg, progress=False)
-    except (ConfigError, CausalxError, FileNotFoundError, IsADirectoryError, ValueError) as exc:
+    except (ConfigError, CausalxError, OSError, ValueError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted; nothing written.", err=True)
+        raise typer.Exit(130) from None
     import pandas as pd
 
     exp = next(iter(result.explanations.values()))
@@ -75,7 +82,12 @@ def explain(
     for j, f in enumerate(exp.feature_names):
         frame[f] = exp.values[:, j]
         frame[f"{f}_stderr"] = exp.stderr[:, j]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out, index=False)
+    from causalx.study._output import atomic_write_text
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out, frame.to_csv(index=False))  # complete or not at all
+    except OSError as exc:
+        _fail(f"could not write {str(out)!r}: {exc.strerror or exc}.")
     typer.echo(f"wrote {out}: {len(frame)} rows × {len(exp.feature_names)} features ({value} values"
                f"{', asymmetric' if asymmetric else ''}), model {result.model_info['name']}.")

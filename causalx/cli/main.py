@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 the data contradicts the graph (with ``--fail-on-violation``);
 2 bad input (graph-spec errors (GraphSpecError), run-config errors (ConfigError), unreadable
-files, bad options).
+files, bad options, an unusable --out); 130 interrupted (Ctrl-C; ``causalx run`` writes nothing).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def validate(
         from causalx.datasets import list_graphs
 
         _fail(f"{exc} (packaged example specs, usable by name: {', '.join(list_graphs())})")
-    except (GraphSpecError, CausalxError, IsADirectoryError) as exc:
+    except (GraphSpecError, CausalxError, OSError) as exc:
         _fail(str(exc))
     comps = graph.components()
     n_conf = sum(c.confounded for c in comps)

@@ -9,11 +9,11 @@ constructor (for Python callers, which prefixes the location itself). They raise
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from causalx._options import NODE_ROLES, NODE_TYPES
+from causalx.utils._text import clip_repr
 from causalx.utils.validation import suggest
 
 __all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "check_name", "check_node_role", "check_node_type",
@@ -22,8 +22,27 @@ __all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "check_name", "check_n
 #: Node attribute keys a graph accepts, in the order they are written out (the fields of NodeSpec).
 NODE_ATTRIBUTES = ("unit", "description", "type", "role")
 
-_PAIR_RE = re.compile(r"^\s*(?P<a>.*?)\s*(?P<arrow><->|->|<-|--)\s*(?P<b>.*?)\s*$")
 _ARROWS = ("<->", "->", "<-")
+#: the longest edge text parsed (node names are short; a longer item is refused before any work)
+MAX_EDGE_CHARS = 1000
+
+
+def _split_arrow(text: str) -> tuple[str, str, str] | None:
+    """``(a, arrow, b)`` around the first arrow of ``text`` (stripped), or ``None`` without one.
+
+    One left-to-right scan (no backtracking pattern): the arrow is the first ``<->``, ``->``,
+    ``<-`` or ``--``, the longest one where several start at the same position.
+    """
+    for i in range(len(text) - 1):
+        two = text[i:i + 2]
+        if text.startswith("<->", i):
+            arrow = "<->"
+        elif two in ("->", "<-", "--"):
+            arrow = two
+        else:
+            continue
+        return text[:i].strip(), arrow, text[i + len(arrow):].strip()
+    return None
 
 
 def _or_list(values: Sequence[str]) -> str:
@@ -53,7 +72,7 @@ def check_name(name: str) -> str:
     elif not name.isprintable():
         problem = "contains a non-printable character (newline, tab, ...)"
     if problem:
-        raise ValueError(f"node name {name!r} {problem}; rename the node.")
+        raise ValueError(f"node name {clip_repr(name)} {problem}; rename the node.")
     return name
 
 
@@ -130,37 +149,41 @@ def parse_pair(item: Any, kind: str = "edge") -> tuple[str, str]:
     """
     want = "a -> b" if kind == "edge" else "a <-> b"
     if isinstance(item, str):
-        m = _PAIR_RE.match(item)
-        if m is None or not m["a"] or not m["b"]:
+        shown = clip_repr(item)
+        if len(item) > MAX_EDGE_CHARS:
+            raise ValueError(f"{shown} is {len(item):,} characters long; an edge is two node names and an "
+                             f"arrow ({want!r}), at most {MAX_EDGE_CHARS} characters.")
+        parts = _split_arrow(item)
+        if parts is None or not parts[0] or not parts[2] or "\n" in parts[0] or "\n" in parts[2]:
             raise ValueError(
-                f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write "
+                f"{shown} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write "
                 f"{want!r} (or a pair [a, b])."
             )
-        a, arrow, b = m["a"], m["arrow"], m["b"]
+        a, arrow, b = parts
         if any(arr in a or arr in b for arr in (*_ARROWS, "--")):
-            raise ValueError(f"{item!r} holds more than one arrow; write one pair per item ({want!r}).")
+            raise ValueError(f"{shown} holds more than one arrow; write one pair per item ({want!r}).")
         if arrow == "--":
             raise ValueError(
-                f"{item!r} is an undirected edge, which causalx does not support: orient it "
+                f"{shown} is an undirected edge, which causalx does not support: orient it "
                 f"('{a} -> {b}') or, for an unobserved common cause, write '{a} <-> {b}' under confounded."
             )
         if kind == "edge":
             if arrow == "<->":
                 raise ValueError(
-                    f"{item!r} is a bidirected edge; list it under 'confounded' (an unobserved common "
+                    f"{shown} is a bidirected edge; list it under 'confounded' (an unobserved common "
                     f"cause), and keep 'edges' for directed edges 'a -> b'."
                 )
             return (a, b) if arrow == "->" else (b, a)
         if arrow != "<->":
             raise ValueError(
-                f"{item!r} is a directed edge; confounded pairs are written {want!r} "
+                f"{shown} is a directed edge; confounded pairs are written {want!r} "
                 f"(directed edges belong under 'edges')."
             )
         return (a, b)
     if isinstance(item, Sequence) and len(item) == 2 and all(isinstance(v, str) for v in item):
         return (item[0], item[1])
     raise ValueError(
-        f"{item!r} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write {want!r} "
+        f"{clip_repr(item)} is not {'an edge' if kind == 'edge' else 'a confounded pair'}: write {want!r} "
         f"or a pair of two node names [a, b]."
     )
 

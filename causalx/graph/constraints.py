@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from causalx.exceptions import DataValidationError, GraphSpecError, UnknownNodeError
+from causalx.utils._text import clip_repr
 from causalx.utils.validation import suggest
 
 __all__ = ["Constraint", "LinearInequality"]
@@ -53,9 +54,16 @@ _TOKEN_RE = re.compile(
 )
 
 
+#: the longest constraint text parsed, and the deepest nesting of parentheses and signs
+MAX_CONSTRAINT_CHARS = 2000
+MAX_NESTING = 50
+
+
 def _syntax_error(text: str, pos: int, what: str) -> GraphSpecError:
-    pointer = f"\n    {text}\n    {' ' * pos}^"
-    return GraphSpecError(f"Invalid constraint {text!r}: {what} at position {pos}.{pointer}\n{_ALLOWED}")
+    start = max(0, pos - 60)
+    window = text[start:pos + 60]  # a long text is shown around the position only
+    pointer = f"\n    {window}\n    {' ' * (pos - start)}^"
+    return GraphSpecError(f"Invalid constraint {clip_repr(text, 120)}: {what} at position {pos}.{pointer}\n{_ALLOWED}")
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -132,6 +140,12 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.i = 0
         self.names: list[str] = []  # in order of first appearance
+        self.depth = 0  # nesting of parentheses and unary signs (bounded: no RecursionError)
+
+    def nest(self, tok: tuple[str, str, int]) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"more than {MAX_NESTING} nested parentheses or signs; simplify the expression", tok)
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -196,7 +210,9 @@ class _Parser:
         tok = self.peek()
         if tok[0] == "punct" and tok[1] in "+-":
             self.next()
+            self.nest(tok)
             inner = self.unary()
+            self.depth -= 1
             return inner if tok[1] == "+" else inner.scale(-1.0)
         return self.primary()
 
@@ -215,7 +231,9 @@ class _Parser:
                 self.names.append(value)
             return _Linear({value: 1.0})
         if kind == "punct" and value == "(":
+            self.nest(tok)
             inner = self.expr()
+            self.depth -= 1
             close = self.next()
             if close[0] != "punct" or close[1] != ")":
                 raise self.error("expected ')'", close)
@@ -369,6 +387,9 @@ class Constraint:
                             f"of type {type(text).__name__}.")
         if not text.strip():
             raise GraphSpecError(f"Empty constraint {text!r}. {_ALLOWED}")
+        if len(text) > MAX_CONSTRAINT_CHARS:
+            raise GraphSpecError(f"Invalid constraint {clip_repr(text, 120)}: {len(text):,} characters; a constraint "
+                                 f"is a short linear comparison (at most {MAX_CONSTRAINT_CHARS} characters).")
         parser = _Parser(text)
         comparisons = parser.parse()
         if nodes is not None:
@@ -377,7 +398,7 @@ class Constraint:
             for name in parser.names:
                 if name not in known:
                     raise UnknownNodeError(
-                        f"Unknown node {name!r} in constraint {text.strip()!r}: the graph's nodes are "
+                        f"Unknown node {clip_repr(name)} in constraint {clip_repr(text.strip())}: the graph's nodes are "
                         f"{', '.join(repr(n) for n in nodes)}.{suggest(name, nodes)}"
                     )
         parts = []

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from causalx.exceptions import GraphSpecError
 from causalx.graph.causal_graph import CausalGraph
 from causalx.graph.spec import GraphSpec, NodeSpec
-from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
+from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems, read_yaml_file
 
 __all__ = ["dump_graph", "dumps_graph", "load_graph", "loads_graph"]
 
@@ -147,7 +147,7 @@ def load_graph(path: str | os.PathLike[str]) -> CausalGraph:
     _check_suffix(path, "load")
     if not path.is_file():
         raise FileNotFoundError(f"Graph spec file not found: '{path}' (resolved to '{path.resolve()}').")
-    return loads_graph(path.read_text(encoding="utf-8"), source=str(path))
+    return loads_graph(read_yaml_file(path, error=GraphSpecError, kind="spec"), source=str(path))
 
 
 class _FlowList(list):

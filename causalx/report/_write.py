@@ -139,14 +139,16 @@ def report_schema() -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ figures
 def _png(draw, figsize) -> str:
+    import matplotlib
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, dpi=100)
-    ax = fig.subplots()
-    draw(ax)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a feature name is plain text
+        fig = Figure(figsize=figsize, dpi=100)
+        ax = fig.subplots()
+        draw(ax)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -207,24 +209,39 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top)
 
 
+_MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;",
+               "\n": " ", "\r": " "}
+
+
+def _md(v: Any) -> str:
+    """User text as Markdown text: no raw HTML (``<script>``), no links (``[x](javascript:...)``)."""
+    return "".join(_MD_SPECIAL.get(ch, ch) for ch in _fmt(v))
+
+
+def _md_code(v: Any) -> str:
+    """User text in a code span (shown literally), or escaped text when it holds a backtick."""
+    text = _fmt(v).replace("\n", " ").replace("\r", " ")
+    return _md(text) if "`" in text else f"`{text}`"
+
+
 def _md_cell(v: Any) -> str:
-    return _fmt(v).replace("|", "\\|").replace("\n", " ")
+    return _md(v).replace("|", "\\|")
 
 
 def _markdown(payload: dict[str, Any], result) -> str:
     m = payload["model"]
-    lines = [f"# {payload['title']}", "", f"> {payload['disclaimer']}", "",
-             f"Data: `{payload['data']['path']}` ({payload['data']['n_rows']} rows, "
-             f"{payload['data']['n_explained']} explained); target `{payload['data']['target']}`; graph "
-             f"`{payload['graph']['path']}`.", ""]
+    lines = [f"# {_md(payload['title'])}", "", f"> {payload['disclaimer']}", "",
+             f"Data: {_md_code(payload['data']['path'])} ({payload['data']['n_rows']} rows, "
+             f"{payload['data']['n_explained']} explained); target {_md_code(payload['data']['target'])}; graph "
+             f"{_md_code(payload['graph']['path'])}.", ""]
     score = "" if m.get("cv_score") is None else f", {m.get('cv_folds')}-fold CV {m['cv_scoring']} = {m['cv_score']:.3f} ± {m['cv_score_std']:.3f}"
-    lines += [f"Model: {m['name']} ({m['source']}){score}.", ""]
+    lines += [f"Model: {_md(m['name'])} ({_md(m['source'])}){score}.", ""]
     if payload.get("effects"):
         info = payload["effects_info"]
-        lines += [f"## What changes the {payload['data']['target']}", "",
+        lines += [f"## What changes the {_md(payload['data']['target'])}", "",
                   f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
-                  f"{payload['data']['target']} ± one standard error, and plain SHAP's reading of the same contrast.",
+                  f"{_md(payload['data']['target'])} ± one standard error, and plain SHAP's reading of the same contrast.",
                   "", "| feature | low → high | total | direct | through descendants | plain SHAP reading |",
                   "|---|---|---|---|---|---|"]
         for e in payload["effects"]:
@@ -243,13 +260,13 @@ def _markdown(payload: dict[str, Any], result) -> str:
     lines += [f"## Hypotheses ({len(shown)} of {len(payload['hypotheses'])}; all are in report.json)", ""]
     for h in shown:
         lines += [f"### {h['id']} ({h['kind']}, confidence {h['confidence']}, score {h['score']:.2f})", "",
-                  h["statement"], "", f"**Suggested experiment.** {h['suggested_experiment']}", ""]
+                  _md(h["statement"]), "", f"**Suggested experiment.** {_md(h['suggested_experiment'])}", ""]
         if h["caveats"]:
-            lines += ["**Caveats.**", ""] + [f"- {c}" for c in h["caveats"]] + [""]
+            lines += ["**Caveats.**", ""] + [f"- {_md(c)}" for c in h["caveats"]] + [""]
         lines += ["<details><summary>Evidence</summary>", "", "| quantity | value |", "|---|---|"]
         lines += [f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in h["evidence"].items()] + ["", "</details>", ""]
     labels = list(payload["explanations"])
-    lines += ["## Attributions (mean |value| ± s.e.)", "", "| feature | " + " | ".join(labels) + " |",
+    lines += ["## Attributions (mean |value| ± s.e.)", "", "| feature | " + " | ".join(map(_md_cell, labels)) + " |",
               "|---|" + "---|" * len(labels)]
     feats = [r["feature"] for r in payload["explanations"][labels[0]]["features"]]
     for i, f in enumerate(feats):
@@ -269,7 +286,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
         lines += ["", "## Model inputs off the data manifold", "", "| explanation | off-manifold | violate a constraint |",
                   "|---|---|---|"]
         for lab, rep in d["manifold"].items():
-            lines.append(f"| {lab} | {rep['off_manifold_share']:.1%} | {rep['constraint_violation_share']:.1%} |")
+            lines.append(f"| {_md_cell(lab)} | {rep['off_manifold_share']:.1%} | {rep['constraint_violation_share']:.1%} |")
     lines += ["", "Figures are embedded in `report.html`; all numbers are in `report.json`.", ""]
     return "\n".join(lines)
 
@@ -289,12 +306,16 @@ def write_report(result, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     dict of str to Path
         ``{"html": ..., "md": ..., "json": ...}``.
     """
+    from causalx.study._output import atomic_write_text
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     payload = report_dict(result)
     figures = _figures(result)
     paths = {"html": out / "report.html", "md": out / "report.md", "json": out / "report.json"}
-    paths["json"].write_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-    paths["md"].write_text(_markdown(payload, result), encoding="utf-8")
-    paths["html"].write_text(_html(payload, figures, result), encoding="utf-8")
+    # render all three first, then write each atomically: a failure leaves no truncated file
+    texts = {"json": json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False),
+             "md": _markdown(payload, result), "html": _html(payload, figures, result)}
+    for key in ("json", "md", "html"):
+        atomic_write_text(paths[key], texts[key])
     return paths

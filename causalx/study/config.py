@@ -25,14 +25,15 @@ values of every option come from :mod:`causalx._options`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from causalx._options import CausalSemantics, CIMethod, Correction, Method, SamplerName, Task, Value
 from causalx.exceptions import ConfigError
-from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems
+from causalx.utils.yamlio import describe_problem, fail, load_yaml_mapping, raise_problems, read_yaml_file
 
 __all__ = [
     "CONFIG_VERSION",
@@ -48,6 +49,13 @@ __all__ = [
 #: The only run-config version this release reads.
 CONFIG_VERSION = 1
 
+#: An explanation label names its file ``values_<label>.csv``: letters, digits, '_', '-', '.'
+#: (not first), at most 64 characters, so that it cannot leave the output folder.
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+#: Upper bounds of the counts (a typo such as ``n_samples: 1e12`` is refused, not attempted).
+MAX_SAMPLES = 100_000
+MAX_SEED = 2**32 - 1
+
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -61,9 +69,21 @@ class ExplanationConfig(BaseModel):
     causal_semantics: CausalSemantics = "auto"
     asymmetric: bool = False
     method: Method = "auto"
-    n_samples: int = Field(150, ge=1)
+    n_samples: int = Field(150, ge=1, le=MAX_SAMPLES)
     decompose: bool = False
     label: str | None = None
+
+    @field_validator("label")
+    @classmethod
+    def _check_label(cls, value: str | None) -> str | None:
+        if value is not None and not LABEL_PATTERN.fullmatch(value):
+            from causalx.utils._text import clip_repr
+
+            raise ValueError(
+                f"label {clip_repr(value)} is not accepted: a label names the file values_<label>.csv, so it "
+                "may hold only letters, digits, '_', '-' and '.' (not first), at most 64 characters, "
+                "e.g. 'causal_vae'")
+        return value
 
     @property
     def resolved_label(self) -> str:
@@ -94,7 +114,8 @@ class ModelConfig(BaseModel):
     model_config = _Strict
 
     path: str | None = None
-    trust: bool = False
+    #: only the YAML boolean ``true`` (not "yes", "True" or 1): it allows running code in the file
+    trust: StrictBool = False
     task: Task = "auto"
     cv: int = Field(5, ge=2, le=20)
 
@@ -107,13 +128,13 @@ class DiagnosticsConfig(BaseModel):
     alpha: float = Field(0.01, gt=0, lt=1)
     method: CIMethod = "auto"
     correction: Correction = "holm"
-    n_permutations: int = Field(20, ge=0)
+    n_permutations: int = Field(20, ge=0, le=10_000)
     discovery: bool = True
-    n_boot: int = Field(5, ge=0)
-    bootstrap_rows: int = Field(8, ge=1)
+    n_boot: int = Field(5, ge=0, le=1_000)
+    bootstrap_rows: int = Field(8, ge=1, le=10_000)
     dependence_features: list[str] | None = None
-    n_dependence: int = Field(3, ge=0)
-    grid_resolution: int = Field(20, ge=2)
+    n_dependence: int = Field(3, ge=0, le=100)
+    grid_resolution: int = Field(20, ge=2, le=1_000)
     manifold: bool = True
 
 
@@ -123,7 +144,7 @@ class ReportConfig(BaseModel):
     model_config = _Strict
 
     title: str | None = None
-    top_hypotheses: int = Field(10, ge=1)
+    top_hypotheses: int = Field(10, ge=1, le=10_000)
 
 
 class RunConfig(BaseModel):
@@ -149,7 +170,7 @@ class RunConfig(BaseModel):
     rows: int | list[int] = 40
     diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
-    random_state: int = Field(0, ge=0)
+    random_state: int = Field(0, ge=0, le=MAX_SEED)
     base_dir: str = Field(".", exclude=True, description="Directory the relative paths refer to.")
     source: str = Field("<string>", exclude=True, description="File name used in messages.")
 
@@ -216,6 +237,11 @@ def _message(err: dict[str, Any]) -> tuple[str, str]:
     loc = tuple(err.get("loc", ()))
     # pydantic adds the member type of a union to the location (rows.int, rows.list[int]): drop it
     loc = tuple(p for p in loc if not (isinstance(p, str) and p in ("int", "list[int]")))
+    if loc[-1:] == ("trust",) and err.get("type") == "bool_type":
+        from causalx.utils._text import clip_repr
+
+        return "model.trust", (f"{clip_repr(err.get('input'))} is not accepted; write the YAML boolean true "
+                               "(unquoted) to allow loading the model file, or false.")
     return describe_problem(dict(err, loc=loc), accepted=_accepted_keys, hints=_HINTS)
 
 
@@ -279,4 +305,4 @@ def load_config(path: str | os.PathLike[str]) -> RunConfig:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Run config file not found: '{path}' (resolved to '{path.resolve()}').")
-    return loads_config(path.read_text(encoding="utf-8"), source=str(path), base_dir=path.parent)
+    return loads_config(read_yaml_file(path, error=ConfigError, kind="config"), source=str(path), base_dir=path.parent)

@@ -16,8 +16,11 @@ from causalx._config import config_context
 from causalx.exceptions import ConfigError, DataValidationError
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, load_graph
+from causalx.study._checks import (check_classes, check_feature_values, check_model, check_table, check_target,
+                                   load_model_file)
 from causalx.study.config import RunConfig, load_config
 from causalx.study.hypotheses import Hypothesis, generate_hypotheses
+from causalx.utils._text import clip, clip_repr
 from causalx.utils.progress import progress as _progress
 from causalx.utils.validation import suggest
 
@@ -112,6 +115,7 @@ def _read_data(cfg: RunConfig):
         raise ConfigError(f"{cfg.source}, data: could not read {str(path)!r}: {exc}", source=cfg.source,
                              location="data") from exc
     frame.columns = [str(c) for c in frame.columns]
+    check_table(path, frame, source=cfg.source, name=str(cfg.data))
     return frame
 
 
@@ -121,8 +125,8 @@ def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
         same = [c for c in cols if c.lower() == cfg.target.lower()]
         hint = f" Did you mean {same[0]!r}?" if same else suggest(cfg.target, cols)
         raise ConfigError(
-            f"{cfg.source}, target: {cfg.target!r} is not a column of {cfg.data!r}; its columns are "
-            f"{cols}.{hint}", source=cfg.source, location="target")
+            f"{cfg.source}, target: {clip_repr(cfg.target)} is not a column of {cfg.data!r}; its columns are "
+            f"{clip(str(cols))}.{hint}", source=cfg.source, location="target")
     if cfg.target in graph.nodes:
         raise ConfigError(
             f"{cfg.source}, target: {cfg.target!r} is a node of the graph {cfg.graph!r}; the target is the "
@@ -131,8 +135,8 @@ def _check_columns(cfg: RunConfig, graph: CausalGraph, frame) -> None:
     if missing:
         hints = "".join(suggest(m, cols) for m in missing[:3])
         raise ConfigError(
-            f"{cfg.source}, graph: the graph's node(s) {missing} are not columns of {cfg.data!r} (columns: "
-            f"{cols}).{hints}", source=cfg.source, location="graph")
+            f"{cfg.source}, graph: the graph's node(s) {clip(str(missing))} are not columns of {cfg.data!r} "
+            f"(columns: {clip(str(cols))}).{hints}", source=cfg.source, location="graph")
     if frame[cfg.target].isna().any():
         raise DataValidationError(f"{cfg.data}: the target column {cfg.target!r} has missing values; "
                                   "drop or impute those rows first.")
@@ -161,12 +165,8 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
         if not path.is_file():
             raise ConfigError(f"{cfg.source}, model.path: model file {str(path)!r} does not exist.",
                                  source=cfg.source, location="model.path")
-        import joblib
-
-        model = joblib.load(path)
-        if not (hasattr(model, "predict") or callable(model)):
-            raise ConfigError(f"{cfg.source}, model.path: {str(path)!r} holds a {type(model).__name__}, "
-                                 "not a model with predict().", source=cfg.source, location="model.path")
+        model = load_model_file(path, source=cfg.source)
+        check_model(model, X, source=cfg.source, path=path)
         task = "classification" if hasattr(model, "predict_proba") and hasattr(model, "classes_") else "regression"
         info = {"name": type(model).__name__, "task": task, "source": str(path), "cv_score": None,
                 "cv_score_std": None, "cv_scoring": None, "n_train": None}
@@ -176,6 +176,7 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
 
     classification = _is_classification(cfg, y)
     if classification:
+        check_classes(y, name=str(cfg.data), target=cfg.target, cv=cfg.model.cv, source=cfg.source)
         model = HistGradientBoostingClassifier(random_state=rng_seed)
         folds = StratifiedKFold(cfg.model.cv, shuffle=True, random_state=rng_seed)
         scoring = "roc_auc" if y.nunique() == 2 else "accuracy"
@@ -283,7 +284,9 @@ def run_study(
             y = frame[cfg.target]
             from causalx.explain._data import to_feature_array
 
-            to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+            check_target(y, name=str(cfg.data), target=cfg.target)
+            arr = to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+            check_feature_values(arr, graph.nodes, name=str(cfg.data))
         with step("model", "fitting the model (with cross-validation)" if cfg.model.path is None else "loading the model"):
             model, model_info = _model(cfg, X, y, cfg.random_state, echo)
         output = None
@@ -423,8 +426,7 @@ def run_study(
         timings=timings, warnings=tuple(skipped), model=model, effects=effects,
     )
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for label, exp in explanations.items():
-            exp.to_frame(long=True).to_csv(out / f"values_{label}.csv", index=False)
+        from causalx.study._output import write_values
+
+        write_values(out_dir, explanations)  # each path checked to stay inside out_dir
     return result

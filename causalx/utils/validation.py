@@ -17,6 +17,8 @@ __all__ = ["check_data", "check_interval", "check_option", "suggest"]
 def suggest(value: Any, choices: Iterable[Any]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""`` when none is close."""
     choices = [str(c) for c in choices]
+    if len(str(value)) > 200:  # a huge value is close to nothing (and difflib would be slow)
+        return ""
     close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 

@@ -174,6 +174,10 @@ class ModelFunction:
                 f"The model returned an array of shape {out.shape} for {r} rows; expected ({r},). "
                 "For multi-output or probabilistic models pass output=<column index>."
             )
+        if np.iscomplexobj(out):  # astype would drop the imaginary part silently
+            raise ModelError(
+                f"The model returned complex numbers (e.g. {out.ravel()[0].item()!r}); causalx explains "
+                "real-valued predictions: return the real part or the magnitude explicitly.")
         try:
             out = out.astype(np.float64, copy=False)
         except (TypeError, ValueError) as exc:
