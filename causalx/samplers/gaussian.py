@@ -203,14 +203,32 @@ class GaussianSampler(BaseSampler):
     def _sample_into(self, rows, target, given, noise) -> None:
         cond = self._conditional(target, given)
         n, k, _ = rows.shape
-        # (K, t): the noise term does not depend on the explicand; computed once, broadcast.
-        out = noise[:, target] @ cond.scale.T
-        out += cond.intercept
-        if given.size:
-            xg = rows[:, :, given].reshape(n * k, given.size)
-            rows[:, :, target] = (xg @ cond.coef.T).reshape(n, k, target.size) + out[None]
-        else:
-            rows[:, :, target] = out[None]
+        # the products below are skinny (at most d columns): one BLAS thread is much faster than
+        # several there (thread start-up and splitting dominate), and gives the same numbers
+        with _one_blas_thread():
+            # (K, t): the noise term does not depend on the explicand; computed once, broadcast.
+            out = noise[:, target] @ cond.scale.T
+            out += cond.intercept
+            if given.size:
+                xg = rows[:, :, given].reshape(n * k, given.size)
+                vals = (xg @ cond.coef.T).reshape(n, k, target.size)
+                vals += out[None]
+                rows[:, :, target] = vals
+            else:
+                rows[:, :, target] = out[None]
+
+
+_CONTROLLER = None
+
+
+def _one_blas_thread():
+    """A context limiting BLAS to one thread (threadpoolctl; the controller is built once)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def _short(obj) -> str:

@@ -69,6 +69,13 @@ class ModelFunction:
                 )
             self._frame_columns = [str(c) for c in names_in]
             self._frame_index = [self.feature_names.index(c) for c in self._frame_columns]
+            # the usual case, the model's columns in the graph's order: frame the rows without a copy
+            self._frame_identity = self._frame_index == list(range(len(self.feature_names)))
+
+    @property
+    def prefers_columns(self) -> bool:
+        """True when column-major rows (in the graph's order) reach the model without a copy."""
+        return bool(self._needs_frame and self._frame_identity)
 
     @property
     def kind(self) -> str:
@@ -140,7 +147,10 @@ class ModelFunction:
         if self._needs_frame:
             import pandas as pd
 
-            arg = pd.DataFrame(X[:, self._frame_index], columns=self._frame_columns, copy=False)
+            # X[:, index] is a column-major copy: a column-major X in the model's order is framed
+            # as it is (the same layout, so the same numbers, without the copy)
+            cols = X if self._frame_identity and X.flags.f_contiguous else X[:, self._frame_index]
+            arg = pd.DataFrame(cols, columns=self._frame_columns, copy=False)
         try:
             if self._kind == "torch":
                 out = self._torch_forward(X)

@@ -297,24 +297,35 @@ class Game:
         budget_rows = max(1, get_config()["max_batch_bytes"] // (8 * d))
         block = int(max(1, min(n, budget_rows // K)))
         per_chunk = int(max(1, budget_rows // (block * K)))
+        buf = None
+        columns = bool(getattr(self.f, "prefers_columns", False))
         for start in range(0, n, block):
             xb = self.X[start : start + block]
             nb = xb.shape[0]
             for c0 in range(0, todo.size, per_chunk):
                 idx = todo[c0 : c0 + per_chunk]
-                if isinstance(self.filler, MarginalFiller) and np.all(players[idx] < 0):
+                marginal = isinstance(self.filler, MarginalFiller) and np.all(players[idx] < 0)
+                if marginal:
                     # the whole chunk in one pass: x where present, the background row where absent
                     rows = np.where(masks[idx][:, None, None, :], xb[None, :, None, :],
                                     self.filler.background[None, None, :, :])
                 else:
-                    rows = np.empty((idx.size, nb, K, d))
+                    # one buffer for every chunk of this call (no fresh pages per chunk); a
+                    # contiguous prefix of it holds this chunk's rows
+                    if buf is None:
+                        buf = np.empty(min(per_chunk, todo.size) * block * K * d)
+                    part = buf[: idx.size * nb * K * d]
+                    if columns:  # feature-major: the model gets the (r, d) column-major block as is
+                        rows = part.reshape(d, idx.size, nb, K).transpose(1, 2, 3, 0)
+                    else:
+                        rows = part.reshape(idx.size, nb, K, d)
                     for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
                         present = np.flatnonzero(masks[t])
                         rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
                         self.filler.fill(rows[j], masks[t])
                         if players[t] >= 0:
                             rows[j, :, :, players[t]] = xb[:, None, players[t]]
-                flat = rows.reshape(-1, d)
+                flat = part.reshape(d, -1).T if columns and not marginal else rows.reshape(-1, d)
                 self._keep(flat, todo.size)
                 preds = self.f(flat).reshape(idx.size, nb, K)
                 out[start : start + nb, idx, :] = self._reduce(preds).transpose(1, 0, 2)
