@@ -90,6 +90,7 @@ def report_dict(result) -> dict[str, Any]:
             "method": p.get("method"), "n_samples": p.get("n_samples"), "n_model_evals": p.get("n_model_evals"),
             "n_rows": len(exp), "decomposed": exp.direct is not None,
             "max_efficiency_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
+            "max_attribution_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
             "features": _feature_table(exp),
         }
     diag: dict[str, Any] = {}
@@ -111,7 +112,7 @@ def report_dict(result) -> dict[str, Any]:
     else:
         diag["bootstrap"] = None
     diag["dependence"] = {f: {"pdp": d["pdp"].to_dict(), "ale": d["ale"].to_dict()} for f, d in result.dependence.items()}
-    return _clean({
+    payload = {
         "causalx_version": __version__,
         "title": result.title,
         "disclaimer": DISCLAIMER,
@@ -128,7 +129,103 @@ def report_dict(result) -> dict[str, Any]:
         "hypotheses": [h.to_dict() for h in result.hypotheses],
         "warnings": list(result.warnings),
         "timings": result.timings,
-    })
+    }
+    payload = _clean(payload)
+    payload["summary"] = _summary(payload)
+    return payload
+
+
+# ------------------------------------------------------------------------------ numbers (one rule)
+def fmt_signed(v: Any) -> str:
+    """An effect: three significant digits with its sign (the rule of the HTML and the Markdown)."""
+    return "—" if v is None else f"{v:+.3g}"
+
+
+def fmt_se(v: Any) -> str:
+    """A standard error: two significant digits."""
+    return "—" if v is None else f"{v:.2g}"
+
+
+def fmt_p(v: Any) -> str:
+    """A p-value: two significant digits."""
+    return "—" if v is None else f"{v:.2g}"
+
+
+def fmt_pm(v: Any, se: Any) -> str:
+    """``+0.701 ± 0.0088``."""
+    return f"{fmt_signed(v)} ± {fmt_se(se)}"
+
+
+def _headline(statement: str, limit: int = 200) -> str:
+    """The first sentence of a statement, clipped to ``limit`` characters."""
+    import re
+
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", statement.strip(), maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def figure_ids(payload: dict[str, Any]) -> dict[str, str]:
+    """The anchor of every figure the HTML report draws, keyed by what it shows."""
+    ids = {"graph": "fig-graph", "bars": "fig-bars", "beeswarm": "fig-beeswarm", "waterfall": "fig-waterfall"}
+    if any(e.get("decomposed") and e.get("value") == "causal" for e in payload["explanations"].values()):
+        ids["direct_indirect"] = "fig-direct-indirect"
+    for i, f in enumerate(payload["diagnostics"].get("dependence") or {}):
+        ids[f"dependence:{f}"] = f"fig-dep-{i}"
+    if "implied_independencies" in payload["diagnostics"]:
+        ids["falsification"] = "fig-falsification"
+    return ids
+
+
+def _hypothesis_figure(h: dict[str, Any], ids: dict[str, str]) -> str | None:
+    if h["kind"] == "independence_violated":
+        return ids.get("falsification", ids["graph"])
+    for f in h["features"]:
+        if f"dependence:{f}" in ids:
+            return ids[f"dependence:{f}"]
+    if h["kind"] in ("mediation", "cancellation") and "direct_indirect" in ids:
+        return ids["direct_indirect"]
+    return ids["graph"]
+
+
+def _summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """The answer-first block: the question, the three strongest hypotheses, the health of the evidence."""
+    d = payload["diagnostics"]
+    m = payload["model"]
+    ids = figure_ids(payload)
+    hyp_fig = {h["id"]: _hypothesis_figure(h, ids) for h in payload["hypotheses"]}
+    top = [{"id": h["id"], "confidence": h["confidence"], "kind": h["kind"], "headline": _headline(h["statement"]),
+            "figure": hyp_fig[h["id"]]} for h in payload["hypotheses"][:3]]
+    health: dict[str, Any] = {
+        "falsified": d.get("falsified"),
+        "n_rejected": (d.get("summary") or {}).get("n_rejected"),
+        "n_tests": (d.get("summary") or {}).get("n_tests"),
+        "alpha": (d.get("summary") or {}).get("alpha"),
+        "n_suspected_confounding": len(d.get("suspected_confounding") or []),
+        "n_declared_confounded": len(payload["graph"]["confounded"]),
+        "n_collinear_pairs": len(d.get("collinear_pairs") or []),
+        "off_manifold_share": {lab: r.get("off_manifold_share") for lab, r in (d.get("manifold") or {}).items()},
+        "cv_score": m.get("cv_score"), "cv_score_std": m.get("cv_score_std"), "cv_scoring": m.get("cv_scoring"),
+    }
+    parts = []
+    if health["falsified"] is not None:
+        parts.append(f"graph {'FALSIFIED' if health['falsified'] else 'not falsified'} "
+                     f"({health['n_rejected']} of {health['n_tests']} implied independencies rejected at alpha = "
+                     f"{health['alpha']})")
+    else:
+        parts.append("graph not tested")
+    parts.append(f"{health['n_suspected_confounding']} suspected hidden confounder(s)"
+                 + (f", {health['n_declared_confounded']} declared" if health["n_declared_confounded"] else ""))
+    parts.append(f"{health['n_collinear_pairs']} near-collinear pair(s)")
+    if health["off_manifold_share"]:
+        parts.append("off-manifold model inputs " + ", ".join(
+            f"{lab} {v:.1%}" for lab, v in health["off_manifold_share"].items() if v is not None))
+    if health["cv_score"] is not None:
+        parts.append(f"model CV {health['cv_scoring']} = {health['cv_score']:.3f} ± {health['cv_score_std']:.3f}")
+    else:
+        parts.append("model not cross-validated (loaded from a file)")
+    health["text"] = "; ".join(parts) + "."
+    return {"question": payload["title"], "top_hypotheses": top, "health": health, "figures": ids,
+            "hypothesis_figures": hyp_fig}
 
 
 def report_schema() -> dict[str, Any]:
@@ -138,52 +235,88 @@ def report_schema() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ figures
+DPI = 200  # high-DPI PNG: sharp on a laptop's retina screen, shown at half its pixel size
+
+
 def _png(draw, figsize) -> str:
     import matplotlib
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a feature name is plain text
-        fig = Figure(figsize=figsize, dpi=100)
+        fig = Figure(figsize=figsize, dpi=DPI)
         ax = fig.subplots()
         draw(ax)
         fig.tight_layout()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        fig.savefig(buf, format="png", dpi=DPI)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _figures(result) -> list[dict[str, str]]:
+    """Each figure: ``id`` (its anchor, see :func:`figure_ids`), ``title``, ``caption``, ``alt``, ``src``."""
     import causalx.plotting as P
 
     exps = result.explanations
-    causal = next((e for e in exps.values() if e.provenance.get("value") == "causal"), next(iter(exps.values())))
+    tu = result.config.report.target_unit
+    target = result.config.target
+    units = {v: result.graph.node_attributes(v).get("unit") for v in result.graph.nodes}
+    causal_label = next((k for k, e in exps.items() if e.provenance.get("value") == "causal"), next(iter(exps)))
+    causal = exps[causal_label]
     decomposed = next((e for e in exps.values() if e.direct is not None and e.provenance.get("value") == "causal"), None)
     suspected = [s.pair for s in result.diagnostics.suspected_confounding] if result.diagnostics is not None else []
+    top = sorted(zip(causal.feature_names, causal.mean_abs()), key=lambda t: -t[1])[:3]
+    top_text = ", ".join(f"{f} ({v:.3g})" for f, v in top)
+    row = int(np.argmax(np.abs(np.asarray(causal.values).sum(1)))) if len(causal) else 0
+    data_row = result.data_info.get("explained_rows", [row])[row] if len(causal) else row
     figs = [
-        {"title": "Causal graph with attributions",
-         "caption": "Node size and colour: mean |causal Shapley value|. Dashed: declared hidden common causes; "
-                    "dotted red: pairs the data suggest are confounded.",
-         "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax), (7.5, 4.5))},
-        {"title": "Attributions by value function",
+        {"id": "fig-graph", "title": "Causal graph with attributions",
+         "caption": f"Node size and colour: mean |{causal.provenance.get('value')} Shapley value| (colour bar). "
+                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded.",
+         "alt": f"The causal graph of {len(result.graph.nodes)} nodes drawn left to right in causal order; the largest "
+                f"mean |{causal_label}| attributions are {top_text}.",
+         "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax, target_unit=tu),
+                     (8.5, 4.8))},
+        {"id": "fig-bars", "title": "Attributions by value function",
          "caption": "Mean |Shapley value| per feature for each explanation, ± 2 standard errors.",
-         "src": _png(lambda ax: P.plot_attribution_bars(exps, ax=ax), (8.0, 4.0))},
-        {"title": f"Beeswarm ({causal.provenance.get('value')})",
-         "caption": "One dot per explained row; colour: the feature's value (rank-scaled).",
-         "src": _png(lambda ax: P.plot_beeswarm(causal, ax=ax), (7.5, 4.0))},
+         "alt": "Grouped bars of mean |Shapley value| per feature, one colour per explanation ("
+                + ", ".join(exps) + ").",
+         "src": _png(lambda ax: P.plot_attribution_bars(exps, ax=ax, target_unit=tu), (8.5, 4.0))},
+        {"id": "fig-beeswarm", "title": f"Beeswarm ({causal_label})",
+         "caption": "One dot per explained row and feature; colour: the feature's value, ranked within the rows "
+                    "(colour bar). Features with the largest mean |value| on top.",
+         "alt": f"Beeswarm of the {causal_label} attributions of {len(causal)} rows; the features with the largest "
+                f"spread are {top_text}.",
+         "src": _png(lambda ax: P.plot_beeswarm(causal, ax=ax, target_unit=tu), (8.0, 4.2))},
+        {"id": "fig-waterfall", "title": f"Waterfall of one row ({causal_label})",
+         "caption": f"Data row {data_row} (explained row {row}: the one whose prediction is farthest from the base "
+                    f"value): from the base value E f to the row's predicted {target}, one attribution at a time "
+                    "(red raises, blue lowers).",
+         "alt": f"Waterfall of data row {data_row}: horizontal bars adding the {causal_label} attributions from the "
+                f"base value to the row's prediction.",
+         "src": _png(lambda ax: P.plot_waterfall(causal, row, ax=ax, target_unit=tu), (8.0, 4.2))},
     ]
     if decomposed is not None:
-        figs.append({"title": "Direct and indirect effects",
+        figs.append({"id": "fig-direct-indirect", "title": "Direct and indirect effects",
                      "caption": "Mean |direct| and |indirect| part of each causal attribution, ± 2 s.e.",
-                     "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax), (7.5, 4.0))})
-    for f, d in result.dependence.items():
-        figs.append({"title": f"PDP / ICE / ALE: {f}",
-                     "caption": "Partial dependence (dark), ICE curves (light) and accumulated local effects (dashed).",
-                     "src": _png(lambda ax, d=d: P.plot_dependence(d["pdp"], d["ale"], ax=ax), (6.0, 3.8))})
+                     "alt": "Paired bars per feature: the mean |direct| and mean |indirect| part of its causal "
+                            "attribution.",
+                     "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax, target_unit=tu), (8.5, 4.0))})
+    for i, (f, d) in enumerate(result.dependence.items()):
+        figs.append({"id": f"fig-dep-{i}", "title": f"PDP / ICE / ALE: {f}",
+                     "caption": f"Predicted {target} as {f} varies over its data range: partial dependence (dark), "
+                                "ICE curves of single rows (light) and accumulated local effects (dashed, centred "
+                                "and shifted to the PDP's mean), all on one scale.",
+                     "alt": f"Line plot of the predicted {target} against {f}"
+                            + (f" in {units.get(f)}" if units.get(f) else "") + ": PDP, ICE curves and ALE.",
+                     "src": _png(lambda ax, d=d, f=f: P.plot_dependence(d["pdp"], d["ale"], ax=ax, unit=units.get(f),
+                                                                        target_unit=tu), (7.5, 3.8))})
     if result.diagnostics is not None:
         fals = result.diagnostics.falsification
         n = min(len(fals.tests), 20)
-        figs.append({"title": "Falsification of the graph",
-                     "caption": "Implied conditional independencies tested against the data (rejected first).",
+        figs.append({"id": "fig-falsification", "title": "Falsification of the graph",
+                     "caption": "Implied conditional independencies tested against the data (rejected first, at most 20).",
+                     "alt": f"Table of {n} implied independencies with partial correlation, adjusted p-value and "
+                            f"verdict; {fals.n_rejected} of {len(fals.tests)} rejected.",
                      "src": _png(lambda ax: P.plot_falsification(fals, ax=ax), (8.0, 0.9 + 0.3 * max(n, 1)))})
     return figs
 
@@ -204,9 +337,10 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
 
     folder = resources.files("causalx.report").joinpath("templates")
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["fmt"] = _fmt
+    env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
-    return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top)
+    return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
+                                                     target_unit=result.config.report.target_unit)
 
 
 _MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;",

@@ -96,13 +96,24 @@ def test_html_is_self_contained_with_every_figure(written):
     html = paths["html"].read_text()
     assert not re.search(r'(src|href)\s*=\s*"(https?:|//|file:)', html)
     srcs = re.findall(r'<img src="([^"]+)"', html)
-    # graph, bars, beeswarm, direct/indirect, one dependence panel, falsification table
-    assert len(srcs) == 5 + len(result.dependence)
+    # graph, bars, beeswarm, waterfall, direct/indirect, one dependence panel, falsification table
+    assert len(srcs) == 6 + len(result.dependence)
+    alts = re.findall(r'<img src="[^"]+" alt="([^"]*)"', html)
+    assert len(alts) == len(srcs) and all(len(a) > 20 for a in alts)  # every figure has alt text
     for src in srcs:
         w, h = _png_size(src)
         assert w > 100 and h > 50
     for h in result.hypotheses:
         assert h.id in html
+    # answer first: the question, the effects table, the top hypotheses and the health line before the figures
+    answer = html[html.index('id="answer"'): html.index('id="figures"')]
+    assert "What changes the y" in answer and "Health of the evidence" in answer
+    for h in result.hypotheses[:3]:
+        assert f'href="#{h.id}"' in answer
+    payload = json.loads(paths["json"].read_text())
+    for hid, fig in payload["summary"]["hypothesis_figures"].items():  # every hypothesis links to a drawn figure
+        assert fig is None or f'<figure id="{fig}">' in html
+    assert "efficiency gap" not in html
 
 
 def _tiny_result(tmp_path, description):
