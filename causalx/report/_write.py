@@ -161,7 +161,10 @@ def _headline(statement: str, limit: int = 200) -> str:
     import re
 
     first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", statement.strip(), maxsplit=1)[0]
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + " …"
 
 
 def figure_ids(payload: dict[str, Any]) -> dict[str, str]:
@@ -337,7 +340,7 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
 
     folder = resources.files("causalx.report").joinpath("templates")
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm)
+    env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm, disagree=_disagree)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
                                                      target_unit=result.config.report.target_unit)
@@ -363,66 +366,135 @@ def _md_cell(v: Any) -> str:
 
 
 def _markdown(payload: dict[str, Any], result) -> str:
+    """The Markdown report: the same sections and numbers as the HTML (same formatters), every hypothesis."""
     m = payload["model"]
+    S = payload["summary"]
+    tu = result.config.report.target_unit
+    target = _md(payload["data"]["target"])
     lines = [f"# {_md(payload['title'])}", "", f"> {payload['disclaimer']}", "",
+             "## The answer first", "", f"*Question: {_md(S['question'])}*", "",
              f"Data: {_md_code(payload['data']['path'])} ({payload['data']['n_rows']} rows, "
              f"{payload['data']['n_explained']} explained); target {_md_code(payload['data']['target'])}; graph "
-             f"{_md_code(payload['graph']['path'])}.", ""]
-    score = "" if m.get("cv_score") is None else f", {m.get('cv_folds')}-fold CV {m['cv_scoring']} = {m['cv_score']:.3f} ± {m['cv_score_std']:.3f}"
-    lines += [f"Model: {_md(m['name'])} ({_md(m['source'])}){score}.", ""]
+             f"{_md_code(payload['graph']['path'])}. Model: {_md(m['name'])} ({_md(m['source'])}); output explained: "
+             f"{_md(m.get('output'))}.", ""]
     if payload.get("effects"):
         info = payload["effects_info"]
-        lines += [f"## What changes the {_md(payload['data']['target'])}", "",
+        lines += [f"### What changes the {target}", "",
                   f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
-                  f"{_md(payload['data']['target'])} ± one standard error, and plain SHAP's reading of the same contrast.",
-                  "", "| feature | low → high | total | direct | through descendants | plain SHAP reading |",
-                  "|---|---|---|---|---|---|"]
+                  f"{target}{f' (in {_md(tu)})' if tu else ''} ± one standard error, and plain SHAP's reading of the "
+                  "same contrast. ▲ marks features where the two readings differ in sign or by more than half.",
+                  "", "| feature | low → high | total effect | direct | through descendants | plain SHAP reading | |",
+                  "|---|---|---|---|---|---|---|"]
         for e in payload["effects"]:
             unit = f" {e['unit']}" if e.get("unit") else ""
+            ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
+                   else fmt_pm(e["indirect"], e["indirect_stderr"]))
             lines.append(f"| {_md_cell(e['feature'])} | {_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)} | "
-                         f"{e['total']:+.3g} ± {e['total_stderr']:.2g} | {e['direct']:+.3g} ± {e['direct_stderr']:.2g} | "
-                         f"{e['indirect']:+.3g} ± {e['indirect_stderr']:.2g} | "
-                         f"{e['marginal']:+.3g} ± {e['marginal_stderr']:.2g} |")
+                         f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
+                         f"{ind} | {fmt_pm(e['marginal'], e['marginal_stderr'])} | {'▲' if _disagree(e) else ''} |")
         lines.append("")
+    lines += ["### The three strongest hypotheses", ""]
+    lines += [f"{i}. [{t['id']}](#{t['id'].lower()}) ({t['confidence']}) {_md(t['headline'])}"
+              for i, t in enumerate(S["top_hypotheses"], start=1)] or ["No rule produced a hypothesis."]
+    lines += ["", f"**Health of the evidence:** {_md(S['health']['text'])}", ""]
+    lines += ["Contents: [Hypotheses](#hypotheses) · [Attributions](#attributions) · "
+              "[Causal graph and units](#causal-graph-and-units) · [Diagnostics](#diagnostics)", ""]
     pairs = payload["diagnostics"].get("collinear_pairs") or []
     if pairs:
         listed = "; ".join(f"{p['pair'][0]} and {p['pair'][1]} (r = {p['r']:+.4f})" for p in pairs)
         lines += [f"**Near-collinear features:** {_md_cell(listed)}. The data cannot separate their effects; "
                   "attributions can move between them, and the suggested edges (PC) around them are unreliable.", ""]
-    shown = payload["hypotheses"][: result.config.report.top_hypotheses]
-    lines += [f"## Hypotheses ({len(shown)} of {len(payload['hypotheses'])}; all are in report.json)", ""]
-    for h in shown:
-        lines += [f"### {h['id']} ({h['kind']}, confidence {h['confidence']}, score {h['score']:.2f})", "",
-                  _md(h["statement"]), "", f"**Suggested experiment.** {_md(h['suggested_experiment'])}", ""]
+    hyps = payload["hypotheses"]
+    lines += ["## Hypotheses", "", f"All {len(hyps)} hypotheses, ranked by score.", ""]
+    for h in hyps:
+        lines += [f"### {h['id']}", "", f"*{h['kind']}, confidence {h['confidence']} (score {h['score']:.2f}); "
+                  f"{_md(', '.join(h['features']))}*", "", _md(h["statement"]), ""]
+        e = h["evidence"].get("effect")
+        if isinstance(e, dict) and "total" in e:
+            unit = f" {e['unit']}" if e.get("unit") else ""
+            lines += [f"**Effect.** {_md(e['feature'])} {_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}: {target} "
+                      f"{fmt_pm(e['total'], e['total_stderr'])}{f' {_md(tu)}' if tu else ''} (direct "
+                      f"{fmt_pm(e['direct'], e['direct_stderr'])}, through descendants "
+                      f"{fmt_pm(e['indirect'], e['indirect_stderr'])}; plain SHAP "
+                      f"{fmt_pm(e['marginal'], e['marginal_stderr'])}).", ""]
+        lines += [f"**Suggested experiment.** {_md(h['suggested_experiment'])}", ""]
         if h["caveats"]:
-            lines += ["**Caveats.**", ""] + [f"- {_md(c)}" for c in h["caveats"]] + [""]
+            lines += [f"<details><summary>Caveats ({len(h['caveats'])})</summary>", ""]
+            lines += [f"- {_md(c)}" for c in h["caveats"]] + ["", "</details>", ""]
         lines += ["<details><summary>Evidence</summary>", "", "| quantity | value |", "|---|---|"]
         lines += [f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in h["evidence"].items()] + ["", "</details>", ""]
     labels = list(payload["explanations"])
-    lines += ["## Attributions (mean |value| ± s.e.)", "", "| feature | " + " | ".join(map(_md_cell, labels)) + " |",
-              "|---|" + "---|" * len(labels)]
+    lines += ["## Attributions", "", f"Mean \\|Shapley value\\| ± standard error over the explained rows"
+              f"{f', in {_md(tu)}' if tu else ''}.", "",
+              "| feature | " + " | ".join(map(_md_cell, labels)) + " |", "|---|" + "---|" * len(labels)]
     feats = [r["feature"] for r in payload["explanations"][labels[0]]["features"]]
     for i, f in enumerate(feats):
         cells = [f"{payload['explanations'][lab]['features'][i]['mean_abs']:.3g} ± "
-                 f"{payload['explanations'][lab]['features'][i]['mean_abs_stderr']:.2g}" for lab in labels]
+                 f"{fmt_se(payload['explanations'][lab]['features'][i]['mean_abs_stderr'])}" for lab in labels]
         lines.append(f"| {_md_cell(f)} | " + " | ".join(cells) + " |")
+    lines += ["", "| explanation | value | sampler | asymmetric | method | draws | model evaluations | max attribution gap |",
+              "|---|---|---|---|---|---|---|---|"]
+    for lab, e in payload["explanations"].items():
+        lines.append(f"| {_md_cell(lab)} | {e['value']} | {_md_cell(e.get('sampler'))} | {e['asymmetric']} | "
+                     f"{_md_cell(e['method'])} | {_fmt(e.get('n_samples'))} | {_fmt(e.get('n_model_evals'))} | "
+                     f"{e['max_efficiency_gap']:.1e} |")
+    g = payload["graph"]
+    lines += ["", "## Causal graph and units", "", "| node | unit | type | role | description |", "|---|---|---|---|---|"]
+    lines += [f"| {_md_cell(n['name'])} | {_md_cell(n.get('unit'))} | {_md_cell(n.get('type'))} | "
+              f"{_md_cell(n.get('role'))} | {_md_cell(n.get('description'))} |" for n in g["nodes"]]
+    lines += ["", "Edges: " + (", ".join(_md_code(f"{a} -> {b}") for a, b in g["edges"]) or "none") + ". "
+              "Declared hidden common causes: " + (", ".join(_md_code(f"{a} <-> {b}") for a, b in g["confounded"])
+                                                   or "none") + ". "
+              "Constraints: " + (", ".join(_md_code(c) for c in g["constraints"]) or "none") + "."]
     d = payload["diagnostics"]
+    lines += ["", "## Diagnostics"]
     if "implied_independencies" in d:
-        lines += ["", "## Falsification", "", f"Graph {'FALSIFIED' if d['falsified'] else 'not falsified'} "
+        lines += ["", f"The graph is **{'falsified' if d['falsified'] else 'not falsified'}** "
                   f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
-                  "implications rejected).", "", "| implication | partial r | p adj. | verdict |", "|---|---|---|---|"]
+                  f"implied independencies rejected, {d['summary'].get('correction')} correction).", "",
+                  "| implied independence | partial r | p | p adj. | verdict |", "|---|---|---|---|---|"]
         for t in d["implied_independencies"]:
-            given = f" given {', '.join(t['given'])}" if t["given"] else ""
-            lines.append(f"| {_md_cell(t['x'] + ' ⊥ ' + t['y'] + given)} | {_md_cell(t['partial_correlation'])} | "
-                         f"{_md_cell(t['p_adjusted'])} | {'REJECTED' if t['rejected'] else 'ok'} |")
+            given = f" \\| {', '.join(t['given'])}" if t["given"] else ""
+            lines.append(f"| {_md_cell(t['x'] + ' ⊥ ' + t['y'])}{_md(given)} | {fmt_signed(t['partial_correlation'])} | "
+                         f"{fmt_p(t['p_value'])} | {fmt_p(t['p_adjusted'])} | {'REJECTED' if t['rejected'] else 'ok'} |")
+        lines += ["", "### Suspected confounding", ""]
+        if d.get("suspected_confounding"):
+            lines += ["| pair | given | partial r | p adj. | suggestion |", "|---|---|---|---|---|"]
+            lines += [f"| {_md_cell(' – '.join(s['pair']))} | {_md_cell(', '.join(s['given']))} | "
+                      f"{fmt_signed(s['strength'])} | {fmt_p(s['p_value'])} | {_md_cell(s['suggestion'])} |"
+                      for s in d["suspected_confounding"]]
+        else:
+            lines.append("None at this alpha.")
+        lines += ["", "### Suggested edges (PC; hypotheses, not applied)", ""]
+        if d.get("suggested_edges"):
+            for s in d["suggested_edges"]:
+                edge = " ".join((s["a"], s["orientation"], s["b"]))
+                lines.append(f"- {_md(s['kind'])}: {_md_code(edge)} — {_md(s['evidence'])}")
+        else:
+            lines.append("None.")
     if d.get("manifold"):
-        lines += ["", "## Model inputs off the data manifold", "", "| explanation | off-manifold | violate a constraint |",
-                  "|---|---|---|"]
+        lines += ["", "### Model inputs off the data manifold", "",
+                  "| explanation | rows checked | off-manifold | violate a constraint |", "|---|---|---|---|"]
         for lab, rep in d["manifold"].items():
-            lines.append(f"| {_md_cell(lab)} | {rep['off_manifold_share']:.1%} | {rep['constraint_violation_share']:.1%} |")
+            lines.append(f"| {_md_cell(lab)} | {rep['n_rows']} | {100 * rep['off_manifold_share']:.1f}% | "
+                         f"{100 * rep['constraint_violation_share']:.1f}% |")
+    if d.get("bootstrap"):
+        b = d["bootstrap"]
+        lines += ["", f"### Bootstrap ({_md(b['label'])}, {b['n_boot']} replicates, {b['n_rows']} rows)", "",
+                  "| feature | mean \\|value\\| | total s.e. | Monte Carlo s.e. | resampling s.e. |", "|---|---|---|---|---|"]
+        lines += [f"| {_md_cell(r['feature'])} | {_fmt(r['mean_abs'])} | {_fmt(r['rms_total_stderr'])} | "
+                  f"{_fmt(r['rms_mc_stderr'])} | {_fmt(r['rms_resampling_stderr'])} |" for r in b["features"]]
+    if payload.get("warnings"):
+        lines += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in payload["warnings"]]
     lines += ["", "Figures are embedded in `report.html`; all numbers are in `report.json`.", ""]
     return "\n".join(lines)
+
+
+def _disagree(e: dict[str, Any]) -> bool:
+    """Plain SHAP's reading differs from the causal one in sign or by more than half (the ▲ of both reports)."""
+    t, mg = e["total"], e["marginal"]
+    return bool(t * mg < 0 or (abs(t) > 2 * (e["total_stderr"] + e["marginal_stderr"]) and abs(mg - t) > 0.5 * abs(t)))
 
 
 def write_report(result, out_dir: str | os.PathLike[str]) -> dict[str, Path]:

@@ -116,6 +116,33 @@ def test_html_is_self_contained_with_every_figure(written):
     assert "efficiency gap" not in html
 
 
+def test_markdown_and_html_print_the_same_numbers(written):
+    """One rounding rule: every signed effect ± s.e. and every p-value reads the same in both reports."""
+    import html as html_lib
+
+    result, paths = written
+    payload = json.loads(paths["json"].read_text())
+    md = paths["md"].read_text()
+    page = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="[^"]+"', "", paths["html"].read_text())))
+    assert len(payload["hypotheses"]) <= result.config.report.top_hypotheses  # the HTML shows all of them here
+    pm = re.compile(r"[+-]\d[\d.e+-]* ± \d[\d.e+-]*")
+    assert set(pm.findall(md)) == set(pm.findall(page))
+    assert len(set(pm.findall(md))) >= len(payload["effects"])
+
+    md_rows = [r for r in md.splitlines() if r.startswith("| ") and "⊥" in r]
+    md_p = sorted(tuple(c.strip() for c in r.strip("| ").split(" | ")[1:4]) for r in md_rows)
+    html_rows = re.findall(r"<tr[^>]*><td>[^<]*⊥.*?</tr>", paths["html"].read_text())
+    html_p = sorted(tuple(re.findall(r"<td>([^<]*)</td>", r)[1:4]) for r in html_rows)
+    assert md_p and md_p == html_p
+    # every hypothesis in the Markdown, with the suspected-confounding, suggested-edge and unit sections
+    for h in payload["hypotheses"]:
+        assert f"### {h['id']}" in md
+    for section in ("## The answer first", "### Suspected confounding", "### Suggested edges",
+                    "## Causal graph and units", "Health of the evidence"):
+        assert section in md
+    assert "| t | K |" in md
+
+
 def _tiny_result(tmp_path, description):
     from causalx.study import loads_config, run_study
 
