@@ -234,3 +234,27 @@ def test_every_plot_returns_axes(study_result, monkeypatch):
     with pytest.raises(ValueError, match="decompose=True"):
         P.plot_direct_indirect(exps["marginal"])
     plt.close("all")
+
+
+def test_console_names_what_was_computed_and_draws_no_bar_off_a_terminal(tmp_path, capsys):
+    """Piped stderr: log lines only (no carriage-return bar redraws), each explanation line read from
+    the provenance (a tree model explained marginally uses the background rows and the tree path)."""
+    from causalx.study import loads_config, run_study
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=120)
+    b = a + rng.normal(size=120)
+    pd.DataFrame({"a": a, "b": b, "y": a - b}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.yaml").write_text("causalx: 1\ntarget: y\nnodes: {a: {}, b: {}}\nedges: [a -> b]\n")
+    cfg = loads_config("causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\nrows: 3\n"
+                       "explanations: [{value: marginal, n_samples: 20}, {value: causal, n_samples: 20}]\n"
+                       "diagnostics: {n_boot: 0, n_dependence: 1, discovery: false, n_permutations: 0}\n",
+                       base_dir=tmp_path)
+    result = run_study(cfg, progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err and "it/s" not in err
+    for label, exp in result.explanations.items():
+        p = exp.provenance
+        line = next(ln for ln in err.splitlines() if ln.strip().startswith(f"[causalx]   {label}:"))
+        assert f"sampler={p['sampler']}" in line and f"method={p['method']}" in line
+    assert "sampler=background" in err and "method=tree" in err
