@@ -365,7 +365,7 @@ def plot_falsification(falsification, *, ax=None, max_rows: int = 20):
     cells = [[str(t), f"{t.partial_correlation:+.3f}", f"{t.p_adjusted:.2g}", "REJECTED" if t.rejected else "ok"]
              for t in tests]
     table = ax.table(cellText=cells, colLabels=["implied independence", "partial r", "p adj.", "verdict"],
-                     loc="center", cellLoc="left", colWidths=[0.55, 0.15, 0.15, 0.15])
+                     cellLoc="left", colWidths=[0.55, 0.15, 0.15, 0.15], bbox=[0.0, 0.0, 1.0, 1.0])
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     for i, t in enumerate(tests, start=1):

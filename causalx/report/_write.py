@@ -343,6 +343,7 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
     env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm, disagree=_disagree)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
+                                                     fig_titles={f["id"]: f["title"] for f in figures},
                                                      target_unit=result.config.report.target_unit)
 
 

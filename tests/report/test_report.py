@@ -178,32 +178,55 @@ CHECK = """<script>
 window.addEventListener('load', function () {
   var imgs = Array.prototype.slice.call(document.images);
   var bad = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0 && i.src.indexOf('data:') === 0); });
+  var noalt = imgs.filter(function (i) { return !i.alt; });
+  var wide = Array.prototype.slice.call(document.querySelectorAll('body *')).filter(function (e) {
+    var r = e.getBoundingClientRect(); return r.right > document.documentElement.clientWidth + 1; });
   var p = document.createElement('pre'); p.id = 'cx-check';
-  p.textContent = 'CXCHECK images=' + imgs.length + ' broken=' + bad.length;
+  p.textContent = 'CXCHECK images=' + imgs.length + ' broken=' + bad.length + ' noalt=' + noalt.length +
+    ' inner=' + window.innerWidth + ' scroll=' + document.documentElement.scrollWidth +
+    ' client=' + document.documentElement.clientWidth + ' wide=' + wide.length +
+    (wide.length ? ' first=' + wide[0].tagName : '');
   document.body.appendChild(p);
 });
 </script></body>"""
 
 
+def _chromium(tmp_path, *extra):
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+            "--virtual-time-budget=5000", *extra]
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (apt-get install chromium)")
 def test_report_in_headless_chromium(written, tmp_path):
+    """At 1400 px: every figure loads and has alt text, nothing is wider than the page, no console error,
+    and the screenshot is taken (a visual check; docs/report_top.png is one such screenshot)."""
     result, paths = written
     html = paths["html"].read_text()
     n_img = html.count("<img ")
     page = tmp_path / "checked.html"
     page.write_text(html.replace("</body>", CHECK))
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-           "--virtual-time-budget=5000", "--dump-dom", page.as_uri()]
+    cmd = _chromium(tmp_path, "--window-size=1400,1000", "--dump-dom", page.as_uri())
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert "CXCHECK" in proc.stdout, proc.stderr[-2000:]
-    assert f"CXCHECK images={n_img} broken=0" in proc.stdout
+    check = re.search(r'<pre id="cx-check">CXCHECK ([^<]*)</pre>', proc.stdout).group(1)
+    fields = dict(kv.split("=", 1) for kv in check.split() if "=" in kv)
+    assert fields["images"] == str(n_img) and fields["broken"] == "0" and fields["noalt"] == "0", check
+    assert int(fields["inner"]) == 1400, check
+    assert int(fields["scroll"]) <= int(fields["client"]), f"horizontal overflow: {check}"
+    assert fields["wide"] == "0", f"an element reaches past the right edge: {check}"
     assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr[-2000:]
-    # the unmodified report, too, loads without console errors
-    proc = subprocess.run(cmd[:-1] + [paths["html"].as_uri()], capture_output=True, text=True, timeout=90)
-    assert "Hypotheses" in proc.stdout
-    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr
+    # the unmodified report, too, loads without console errors, and renders to a 1400 px screenshot
+    shot = tmp_path / "report.png"
+    proc = subprocess.run(_chromium(tmp_path, "--window-size=1400,2400", f"--screenshot={shot}", paths["html"].as_uri()),
+                          capture_output=True, text=True, timeout=90)
+    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr[-2000:]
+    raw = shot.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", raw[16:24]) == (1400, 2400)
+    proc = subprocess.run(_chromium(tmp_path, "--window-size=1400,1000", "--dump-dom", paths["html"].as_uri()),
+                          capture_output=True, text=True, timeout=90)
+    assert "Hypotheses" in proc.stdout and "The answer first" in proc.stdout
 
 
 def test_every_plot_returns_axes(study_result, monkeypatch):
