@@ -444,10 +444,11 @@ def _markdown(payload: dict[str, Any], result) -> str:
     lines += ["", "## Causal graph and units", "", "| node | unit | type | role | description |", "|---|---|---|---|---|"]
     lines += [f"| {_md_cell(n['name'])} | {_md_cell(n.get('unit'))} | {_md_cell(n.get('type'))} | "
               f"{_md_cell(n.get('role'))} | {_md_cell(n.get('description'))} |" for n in g["nodes"]]
-    lines += ["", "Edges: " + (", ".join(_md_code(f"{a} -> {b}") for a, b in g["edges"]) or "none") + ". "
-              "Declared hidden common causes: " + (", ".join(_md_code(f"{a} <-> {b}") for a, b in g["confounded"])
+    # user strings escaped (not code spans): a node named `<img ...>` stays text in every renderer
+    lines += ["", "Edges: " + (", ".join(f"{_md(a)} → {_md(b)}" for a, b in g["edges"]) or "none") + ". "
+              "Declared hidden common causes: " + (", ".join(f"{_md(a)} ↔ {_md(b)}" for a, b in g["confounded"])
                                                    or "none") + ". "
-              "Constraints: " + (", ".join(_md_code(c) for c in g["constraints"]) or "none") + "."]
+              "Constraints: " + ("; ".join(_md(c) for c in g["constraints"]) or "none") + "."]
     d = payload["diagnostics"]
     lines += ["", "## Diagnostics"]
     if "implied_independencies" in d:
@@ -471,7 +472,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
         if d.get("suggested_edges"):
             for s in d["suggested_edges"]:
                 edge = " ".join((s["a"], s["orientation"], s["b"]))
-                lines.append(f"- {_md(s['kind'])}: {_md_code(edge)} — {_md(s['evidence'])}")
+                lines.append(f"- {_md(s['kind'])}: {_md(edge)} — {_md(s['evidence'])}")
         else:
             lines.append("None.")
     if d.get("manifold"):
