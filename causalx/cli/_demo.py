@@ -38,7 +38,7 @@ def run_demo(*, rows: int = 20, n_samples: int = 500, seed: int = 0, echo: Calla
         gap = float(np.abs(exp.efficiency_gap()).max())
         echo(
             f"  {label:<16} {exp.provenance['method']:<11} {exp.provenance['n_model_evals']:>10,d} model rows "
-            f"{time.perf_counter() - t0:6.2f} s  (efficiency gap {gap:.1e})"
+            f"{time.perf_counter() - t0:6.2f} s  (attribution gap {gap:.1e})"
         )
         s = exp.summary_frame()
         columns[label] = [f"{m:.3f} ± {e:.3f}" for m, e in zip(s["mean_abs"], np.sqrt((exp.stderr**2).mean(0))[[exp.feature_names.index(f) for f in s.index]])]

@@ -7,7 +7,8 @@ drew on, and never calls ``plt.show()``. matplotlib is imported only when a func
 - :func:`plot_attribution_bars` -- marginal / conditional / causal side by side, with error bars.
 - :func:`plot_beeswarm` -- one dot per explained row and feature, coloured by the feature value.
 - :func:`plot_direct_indirect` -- direct and indirect parts of causal attributions.
-- :func:`plot_dependence` -- PDP with ICE curves, and ALE on a twin scale.
+- :func:`plot_dependence` -- PDP with ICE curves and the ALE, on one y scale.
+- :func:`plot_waterfall` -- one row's prediction built from the base value, feature by feature.
 - :func:`plot_falsification` -- the implied-independence tests as a table.
 """
 
@@ -18,6 +19,7 @@ from causalx.plotting._plots import (
     plot_direct_indirect,
     plot_falsification,
     plot_graph,
+    plot_waterfall,
 )
 
 __all__ = [
@@ -27,4 +29,5 @@ __all__ = [
     "plot_direct_indirect",
     "plot_falsification",
     "plot_graph",
+    "plot_waterfall",
 ]

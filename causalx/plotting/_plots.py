@@ -16,6 +16,7 @@ __all__ = [
     "plot_direct_indirect",
     "plot_falsification",
     "plot_graph",
+    "plot_waterfall",
 ]
 
 
@@ -56,7 +57,7 @@ def _layout(graph: CausalGraph, view=None) -> dict[str, tuple[float, float]]:
 
 
 def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, suspected: Sequence[tuple[str, str]] = (),
-               ax=None):
+               ax=None, target_unit: str | None = None):
     """Draw the causal graph; with an explanation, node size and colour show mean |attribution|.
 
     Parameters
@@ -67,6 +68,8 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
     suspected : sequence of (str, str), default ()
         Pairs the data suggest are confounded: drawn as dotted red lines.
     ax : matplotlib Axes, optional
+    target_unit : str, optional
+        Unit of the model output, shown on the colour bar.
 
     Returns
     -------
@@ -95,21 +98,39 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
                 ax.annotate("", xy=pos[b], xytext=pos[a],
                             arrowprops=dict(arrowstyle="<->", linestyle=style, color=colour, lw=1.5,
                                             connectionstyle="arc3,rad=0.3", shrinkA=18, shrinkB=18))
-    labels = {v: v if explanation is None else f"{v}\n{dict(zip(graph.nodes, vals))[v]:.3g}" for v in graph.nodes}
-    nx.draw_networkx_labels(g, {k: (x, y - 0.33) for k, (x, y) in pos.items()}, labels=labels, ax=ax, font_size=8)
+    value_of = dict(zip(graph.nodes, vals))
+    for v, size in zip(graph.nodes, sizes):
+        # below the circle: its radius in points is sqrt(size / pi) (node_size is an area in points^2)
+        radius = float(np.sqrt(size / np.pi))
+        text = v if explanation is None else f"{v}\n{value_of[v]:.3g}"
+        ax.annotate(text, xy=pos[v], xytext=(0, -(radius + 3)), textcoords="offset points", ha="center", va="top",
+                    fontsize=8, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.6)
+    ax.set_ylim(min(ys) - 0.95, max(ys) + 0.6)
     ax.set_axis_off()
     title = "Causal graph"
     if explanation is not None:
-        title += f" (node size: mean |{explanation.provenance.get('value', 'attribution')}| value)"
+        value = explanation.provenance.get("value", "attribution")
+        title += f" (node size and colour: mean |{value}| value)"
+        if vals.max() > 0:
+            from matplotlib.colors import Normalize
+            from matplotlib.cm import ScalarMappable
+
+            # node colour = cmap(0.15 + 0.75 * value / max): the bar spans the same part of the map
+            from matplotlib.colors import ListedColormap
+
+            part = ListedColormap(cmap(np.linspace(0.15, 0.9, 256)))
+            sm = ScalarMappable(norm=Normalize(0, float(vals.max())), cmap=part)
+            bar = ax.figure.colorbar(sm, ax=ax, fraction=0.035, pad=0.01)
+            bar.set_label(f"mean |{value} value|" + (f" ({target_unit})" if target_unit else ""), fontsize=8)
+            bar.ax.tick_params(labelsize=7)
     ax.set_title(title, fontsize=10)
     return ax
 
 
-def plot_attribution_bars(explanations: Mapping[str, Explanation], *, ax=None):
+def plot_attribution_bars(explanations: Mapping[str, Explanation], *, ax=None, target_unit: str | None = None):
     """Mean |attribution| per feature for several explanations side by side, with error bars.
 
     The error bar is two standard errors of the mean |value| (Monte Carlo error combined over
@@ -139,13 +160,13 @@ def plot_attribution_bars(explanations: Mapping[str, Explanation], *, ax=None):
         ax.bar(x + (i - (k - 1) / 2) * width, m, width, yerr=2 * se, capsize=2, label=lab)
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("mean |Shapley value|")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("mean |Shapley value|" + (f" ({target_unit})" if target_unit else ""))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("Attributions by value function (± 2 s.e.)", fontsize=10)
     return ax
 
 
-def plot_beeswarm(explanation: Explanation, *, ax=None, max_display: int = 12):
+def plot_beeswarm(explanation: Explanation, *, ax=None, max_display: int = 12, target_unit: str | None = None):
     """One dot per explained row and feature, coloured by the (rank-scaled) feature value.
 
     Parameters
@@ -176,12 +197,21 @@ def plot_beeswarm(explanation: Explanation, *, ax=None, max_display: int = 12):
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels([explanation.feature_names[j] for j in order], fontsize=8)
-    ax.set_xlabel(f"{explanation.provenance.get('value', '')} Shapley value (colour: feature value, low → high)")
+    unit = f" ({target_unit})" if target_unit else ""
+    ax.set_xlabel(f"{explanation.provenance.get('value', '')} Shapley value{unit}")
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    bar = ax.figure.colorbar(ScalarMappable(norm=Normalize(0, 1), cmap=cmap), ax=ax, fraction=0.04, pad=0.01)
+    bar.set_ticks([0, 1])
+    bar.set_ticklabels(["low", "high"])
+    bar.set_label("feature value (rank within the rows)", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
     ax.set_title("Attributions per explained row", fontsize=10)
     return ax
 
 
-def plot_direct_indirect(explanation: Explanation, *, ax=None):
+def plot_direct_indirect(explanation: Explanation, *, ax=None, target_unit: str | None = None):
     """Mean |direct| and mean |indirect| part of each feature's causal attribution.
 
     Parameters
@@ -211,14 +241,19 @@ def plot_direct_indirect(explanation: Explanation, *, ax=None):
         ax.bar(x + off, np.abs(part).mean(0), 0.4, yerr=err, capsize=2, label=lab)
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("mean |part of the causal value|")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("mean |part of the causal value|" + (f" ({target_unit})" if target_unit else ""))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("Direct and indirect effects (± 2 s.e.)", fontsize=10)
     return ax
 
 
-def plot_dependence(pdp, ale=None, *, ax=None, max_ice: int = 50):
-    """Partial dependence with ICE curves (left scale) and the ALE (right scale).
+def plot_dependence(pdp, ale=None, *, ax=None, max_ice: int = 50, unit: str | None = None,
+                    target_unit: str | None = None):
+    """Partial dependence with ICE curves and the ALE, on one y scale (the model's prediction).
+
+    The ALE is centred; it is drawn shifted to the PDP's mean so that both curves read in the
+    units of the prediction, and only over the PDP's grid (the range of the data the PDP and ICE
+    curves cover), so that no curve runs beyond the others.
 
     Parameters
     ----------
@@ -227,28 +262,83 @@ def plot_dependence(pdp, ale=None, *, ax=None, max_ice: int = 50):
     ax : matplotlib Axes, optional
     max_ice : int, default 50
         Most ICE curves drawn.
+    unit, target_unit : str, optional
+        Units of the feature (x axis) and of the prediction (y axis).
 
     Returns
     -------
     matplotlib.axes.Axes
-        The PDP axes (the ALE is drawn on a twin axis).
     """
     ax = _axes(ax, (5.0, 3.5))
+    grid = np.asarray(pdp.grid, dtype=float)
     if pdp.individual is not None:
-        for curve in np.asarray(pdp.individual)[:max_ice]:
-            ax.plot(pdp.grid, curve, color="#9ecae1", lw=0.6, alpha=0.6)
-    ax.plot(pdp.grid, pdp.average, color="#08519c", lw=2.2, label=f"PDP ({pdp.kind})")
-    ax.set_xlabel(pdp.feature)
-    ax.set_ylabel("prediction")
+        for k, curve in enumerate(np.asarray(pdp.individual)[:max_ice]):
+            ax.plot(grid, curve, color="#9ecae1", lw=0.6, alpha=0.6, label="ICE (one row each)" if k == 0 else None)
+    ax.plot(grid, pdp.average, color="#08519c", lw=2.2, label=f"PDP ({pdp.kind})")
+    ax.set_xlabel(pdp.feature if not unit else f"{pdp.feature} ({unit})")
+    ax.set_ylabel("prediction" + (f" ({target_unit})" if target_unit else ""))
     if ale is not None:
-        tw = ax.twinx()
-        tw.plot(ale.edges, ale.effect, color="#d95f02", lw=1.8, ls="--", label="ALE")
-        tw.set_ylabel("ALE (centred)", color="#d95f02")
-        handles = ax.get_legend_handles_labels()[0] + tw.get_legend_handles_labels()[0]
-        ax.legend(handles=handles, fontsize=8, loc="best")
-    else:
-        ax.legend(fontsize=8)
+        edges = np.asarray(ale.edges, dtype=float)
+        effect = np.asarray(ale.effect, dtype=float)
+        lo, hi = float(grid.min()), float(grid.max())
+        keep = (edges >= lo) & (edges <= hi)
+        if keep.sum() >= 2:
+            shift = float(np.mean(pdp.average))
+            ax.plot(edges[keep], effect[keep] + shift, color="#d95f02", lw=1.8, ls="--",
+                    label="ALE (centred, + PDP mean)")
+        ax.set_xlim(lo, hi)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(f"PDP / ICE / ALE: {pdp.feature}", fontsize=10)
+    return ax
+
+
+def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_display: int = 10,
+                   target_unit: str | None = None):
+    """How one row's prediction is built from the base value, one attribution at a time.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    row : int, default 0
+        Index of the explained row.
+    ax : matplotlib Axes, optional
+    max_display : int, default 10
+        Largest |values| shown; the rest are summed in one bar.
+    target_unit : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (7.0, 4.0))
+    v = np.asarray(explanation.values)[row]
+    data = np.asarray(explanation.data)[row] if explanation.data is not None else None
+    base = float(np.ravel(explanation.base_values)[row] if np.ndim(explanation.base_values) else explanation.base_values)
+    names = list(explanation.feature_names)
+    order = list(np.argsort(-np.abs(v)))
+    shown, rest = order[:max_display], order[max_display:]
+    labels = [names[j] if data is None else f"{names[j]} = {data[j]:.3g}" for j in shown]
+    deltas = [float(v[j]) for j in shown]
+    if rest:
+        labels.append(f"{len(rest)} other features")
+        deltas.append(float(v[rest].sum()))
+    labels, deltas = labels[::-1], deltas[::-1]
+    # from the base value at the bottom to f(x) at the top, the largest contribution last
+    left = list(base + np.concatenate([[0.0], np.cumsum(deltas)[:-1]]))
+    start = base + float(np.sum(deltas))
+    colours = ["#c0392b" if d > 0 else "#2471a3" for d in deltas]
+    y = np.arange(len(deltas))
+    ax.barh(y, deltas, left=left, color=colours, height=0.6)
+    for yi, lft, dlt in zip(y, left, deltas):
+        ax.text(lft + dlt, yi, f" {dlt:+.3g} ", va="center", ha="left" if dlt >= 0 else "right", fontsize=7)
+    ax.axvline(base, color="grey", lw=0.8, ls=":")
+    ax.axvline(start, color="black", lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=8)
+    unit = f" ({target_unit})" if target_unit else ""
+    ax.set_xlabel(f"prediction{unit}: base value {base:.3g} (dotted) → f(x) {start:.3g} (solid)")
+    ax.margins(x=0.15)
+    ax.set_title(f"Waterfall of row {row} ({explanation.provenance.get('value', '')} values)", fontsize=10)
     return ax
 
 
@@ -275,7 +365,7 @@ def plot_falsification(falsification, *, ax=None, max_rows: int = 20):
     cells = [[str(t), f"{t.partial_correlation:+.3f}", f"{t.p_adjusted:.2g}", "REJECTED" if t.rejected else "ok"]
              for t in tests]
     table = ax.table(cellText=cells, colLabels=["implied independence", "partial r", "p adj.", "verdict"],
-                     loc="center", cellLoc="left", colWidths=[0.55, 0.15, 0.15, 0.15])
+                     cellLoc="left", colWidths=[0.55, 0.15, 0.15, 0.15], bbox=[0.0, 0.0, 1.0, 1.0])
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     for i, t in enumerate(tests, start=1):

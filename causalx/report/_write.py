@@ -90,6 +90,7 @@ def report_dict(result) -> dict[str, Any]:
             "method": p.get("method"), "n_samples": p.get("n_samples"), "n_model_evals": p.get("n_model_evals"),
             "n_rows": len(exp), "decomposed": exp.direct is not None,
             "max_efficiency_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
+            "max_attribution_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
             "features": _feature_table(exp),
         }
     diag: dict[str, Any] = {}
@@ -111,7 +112,7 @@ def report_dict(result) -> dict[str, Any]:
     else:
         diag["bootstrap"] = None
     diag["dependence"] = {f: {"pdp": d["pdp"].to_dict(), "ale": d["ale"].to_dict()} for f, d in result.dependence.items()}
-    return _clean({
+    payload = {
         "causalx_version": __version__,
         "title": result.title,
         "disclaimer": DISCLAIMER,
@@ -128,7 +129,106 @@ def report_dict(result) -> dict[str, Any]:
         "hypotheses": [h.to_dict() for h in result.hypotheses],
         "warnings": list(result.warnings),
         "timings": result.timings,
-    })
+    }
+    payload = _clean(payload)
+    payload["summary"] = _summary(payload)
+    return payload
+
+
+# ------------------------------------------------------------------------------ numbers (one rule)
+def fmt_signed(v: Any) -> str:
+    """An effect: three significant digits with its sign (the rule of the HTML and the Markdown)."""
+    return "—" if v is None else f"{v:+.3g}"
+
+
+def fmt_se(v: Any) -> str:
+    """A standard error: two significant digits."""
+    return "—" if v is None else f"{v:.2g}"
+
+
+def fmt_p(v: Any) -> str:
+    """A p-value: two significant digits."""
+    return "—" if v is None else f"{v:.2g}"
+
+
+def fmt_pm(v: Any, se: Any) -> str:
+    """``+0.701 ± 0.0088``."""
+    return f"{fmt_signed(v)} ± {fmt_se(se)}"
+
+
+def _headline(statement: str, limit: int = 200) -> str:
+    """The first sentence of a statement, clipped to ``limit`` characters."""
+    import re
+
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", statement.strip(), maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + " …"
+
+
+def figure_ids(payload: dict[str, Any]) -> dict[str, str]:
+    """The anchor of every figure the HTML report draws, keyed by what it shows."""
+    ids = {"graph": "fig-graph", "bars": "fig-bars", "beeswarm": "fig-beeswarm", "waterfall": "fig-waterfall"}
+    if any(e.get("decomposed") and e.get("value") == "causal" for e in payload["explanations"].values()):
+        ids["direct_indirect"] = "fig-direct-indirect"
+    for i, f in enumerate(payload["diagnostics"].get("dependence") or {}):
+        ids[f"dependence:{f}"] = f"fig-dep-{i}"
+    if "implied_independencies" in payload["diagnostics"]:
+        ids["falsification"] = "fig-falsification"
+    return ids
+
+
+def _hypothesis_figure(h: dict[str, Any], ids: dict[str, str]) -> str | None:
+    if h["kind"] == "independence_violated":
+        return ids.get("falsification", ids["graph"])
+    for f in h["features"]:
+        if f"dependence:{f}" in ids:
+            return ids[f"dependence:{f}"]
+    if h["kind"] in ("mediation", "cancellation") and "direct_indirect" in ids:
+        return ids["direct_indirect"]
+    return ids["graph"]
+
+
+def _summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """The answer-first block: the question, the three strongest hypotheses, the health of the evidence."""
+    d = payload["diagnostics"]
+    m = payload["model"]
+    ids = figure_ids(payload)
+    hyp_fig = {h["id"]: _hypothesis_figure(h, ids) for h in payload["hypotheses"]}
+    top = [{"id": h["id"], "confidence": h["confidence"], "kind": h["kind"], "headline": _headline(h["statement"]),
+            "figure": hyp_fig[h["id"]]} for h in payload["hypotheses"][:3]]
+    health: dict[str, Any] = {
+        "falsified": d.get("falsified"),
+        "n_rejected": (d.get("summary") or {}).get("n_rejected"),
+        "n_tests": (d.get("summary") or {}).get("n_tests"),
+        "alpha": (d.get("summary") or {}).get("alpha"),
+        "n_suspected_confounding": len(d.get("suspected_confounding") or []),
+        "n_declared_confounded": len(payload["graph"]["confounded"]),
+        "n_collinear_pairs": len(d.get("collinear_pairs") or []),
+        "off_manifold_share": {lab: r.get("off_manifold_share") for lab, r in (d.get("manifold") or {}).items()},
+        "cv_score": m.get("cv_score"), "cv_score_std": m.get("cv_score_std"), "cv_scoring": m.get("cv_scoring"),
+    }
+    parts = []
+    if health["falsified"] is not None:
+        parts.append(f"graph {'FALSIFIED' if health['falsified'] else 'not falsified'} "
+                     f"({health['n_rejected']} of {health['n_tests']} implied independencies rejected at alpha = "
+                     f"{health['alpha']})")
+    else:
+        parts.append("graph not tested")
+    parts.append(f"{health['n_suspected_confounding']} suspected hidden confounder(s)"
+                 + (f", {health['n_declared_confounded']} declared" if health["n_declared_confounded"] else ""))
+    parts.append(f"{health['n_collinear_pairs']} near-collinear pair(s)")
+    if health["off_manifold_share"]:
+        parts.append("off-manifold model inputs " + ", ".join(
+            f"{lab} {v:.1%}" for lab, v in health["off_manifold_share"].items() if v is not None))
+    if health["cv_score"] is not None:
+        parts.append(f"model CV {health['cv_scoring']} = {health['cv_score']:.3f} ± {health['cv_score_std']:.3f}")
+    else:
+        parts.append("model not cross-validated (loaded from a file)")
+    health["text"] = "; ".join(parts) + "."
+    return {"question": payload["title"], "top_hypotheses": top, "health": health, "figures": ids,
+            "hypothesis_figures": hyp_fig}
 
 
 def report_schema() -> dict[str, Any]:
@@ -138,52 +238,88 @@ def report_schema() -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ figures
+DPI = 200  # high-DPI PNG: sharp on a laptop's retina screen, shown at half its pixel size
+
+
 def _png(draw, figsize) -> str:
     import matplotlib
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context({"text.parse_math": False}):  # '$' in a feature name is plain text
-        fig = Figure(figsize=figsize, dpi=100)
+        fig = Figure(figsize=figsize, dpi=DPI)
         ax = fig.subplots()
         draw(ax)
         fig.tight_layout()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        fig.savefig(buf, format="png", dpi=DPI)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _figures(result) -> list[dict[str, str]]:
+    """Each figure: ``id`` (its anchor, see :func:`figure_ids`), ``title``, ``caption``, ``alt``, ``src``."""
     import causalx.plotting as P
 
     exps = result.explanations
-    causal = next((e for e in exps.values() if e.provenance.get("value") == "causal"), next(iter(exps.values())))
+    tu = result.config.report.target_unit
+    target = result.config.target
+    units = {v: result.graph.node_attributes(v).get("unit") for v in result.graph.nodes}
+    causal_label = next((k for k, e in exps.items() if e.provenance.get("value") == "causal"), next(iter(exps)))
+    causal = exps[causal_label]
     decomposed = next((e for e in exps.values() if e.direct is not None and e.provenance.get("value") == "causal"), None)
     suspected = [s.pair for s in result.diagnostics.suspected_confounding] if result.diagnostics is not None else []
+    top = sorted(zip(causal.feature_names, causal.mean_abs()), key=lambda t: -t[1])[:3]
+    top_text = ", ".join(f"{f} ({v:.3g})" for f, v in top)
+    row = int(np.argmax(np.abs(np.asarray(causal.values).sum(1)))) if len(causal) else 0
+    data_row = result.data_info.get("explained_rows", [row])[row] if len(causal) else row
     figs = [
-        {"title": "Causal graph with attributions",
-         "caption": "Node size and colour: mean |causal Shapley value|. Dashed: declared hidden common causes; "
-                    "dotted red: pairs the data suggest are confounded.",
-         "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax), (7.5, 4.5))},
-        {"title": "Attributions by value function",
+        {"id": "fig-graph", "title": "Causal graph with attributions",
+         "caption": f"Node size and colour: mean |{causal.provenance.get('value')} Shapley value| (colour bar). "
+                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded.",
+         "alt": f"The causal graph of {len(result.graph.nodes)} nodes drawn left to right in causal order; the largest "
+                f"mean |{causal_label}| attributions are {top_text}.",
+         "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax, target_unit=tu),
+                     (8.5, 4.8))},
+        {"id": "fig-bars", "title": "Attributions by value function",
          "caption": "Mean |Shapley value| per feature for each explanation, ± 2 standard errors.",
-         "src": _png(lambda ax: P.plot_attribution_bars(exps, ax=ax), (8.0, 4.0))},
-        {"title": f"Beeswarm ({causal.provenance.get('value')})",
-         "caption": "One dot per explained row; colour: the feature's value (rank-scaled).",
-         "src": _png(lambda ax: P.plot_beeswarm(causal, ax=ax), (7.5, 4.0))},
+         "alt": "Grouped bars of mean |Shapley value| per feature, one colour per explanation ("
+                + ", ".join(exps) + ").",
+         "src": _png(lambda ax: P.plot_attribution_bars(exps, ax=ax, target_unit=tu), (8.5, 4.0))},
+        {"id": "fig-beeswarm", "title": f"Beeswarm ({causal_label})",
+         "caption": "One dot per explained row and feature; colour: the feature's value, ranked within the rows "
+                    "(colour bar). Features with the largest mean |value| on top.",
+         "alt": f"Beeswarm of the {causal_label} attributions of {len(causal)} rows; the features with the largest "
+                f"spread are {top_text}.",
+         "src": _png(lambda ax: P.plot_beeswarm(causal, ax=ax, target_unit=tu), (8.0, 4.2))},
+        {"id": "fig-waterfall", "title": f"Waterfall of one row ({causal_label})",
+         "caption": f"Data row {data_row} (explained row {row}: the one whose prediction is farthest from the base "
+                    f"value): from the base value E f to the row's predicted {target}, one attribution at a time "
+                    "(red raises, blue lowers).",
+         "alt": f"Waterfall of data row {data_row}: horizontal bars adding the {causal_label} attributions from the "
+                f"base value to the row's prediction.",
+         "src": _png(lambda ax: P.plot_waterfall(causal, row, ax=ax, target_unit=tu), (8.0, 4.2))},
     ]
     if decomposed is not None:
-        figs.append({"title": "Direct and indirect effects",
+        figs.append({"id": "fig-direct-indirect", "title": "Direct and indirect effects",
                      "caption": "Mean |direct| and |indirect| part of each causal attribution, ± 2 s.e.",
-                     "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax), (7.5, 4.0))})
-    for f, d in result.dependence.items():
-        figs.append({"title": f"PDP / ICE / ALE: {f}",
-                     "caption": "Partial dependence (dark), ICE curves (light) and accumulated local effects (dashed).",
-                     "src": _png(lambda ax, d=d: P.plot_dependence(d["pdp"], d["ale"], ax=ax), (6.0, 3.8))})
+                     "alt": "Paired bars per feature: the mean |direct| and mean |indirect| part of its causal "
+                            "attribution.",
+                     "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax, target_unit=tu), (8.5, 4.0))})
+    for i, (f, d) in enumerate(result.dependence.items()):
+        figs.append({"id": f"fig-dep-{i}", "title": f"PDP / ICE / ALE: {f}",
+                     "caption": f"Predicted {target} as {f} varies over its data range: partial dependence (dark), "
+                                "ICE curves of single rows (light) and accumulated local effects (dashed, centred "
+                                "and shifted to the PDP's mean), all on one scale.",
+                     "alt": f"Line plot of the predicted {target} against {f}"
+                            + (f" in {units.get(f)}" if units.get(f) else "") + ": PDP, ICE curves and ALE.",
+                     "src": _png(lambda ax, d=d, f=f: P.plot_dependence(d["pdp"], d["ale"], ax=ax, unit=units.get(f),
+                                                                        target_unit=tu), (7.5, 3.8))})
     if result.diagnostics is not None:
         fals = result.diagnostics.falsification
         n = min(len(fals.tests), 20)
-        figs.append({"title": "Falsification of the graph",
-                     "caption": "Implied conditional independencies tested against the data (rejected first).",
+        figs.append({"id": "fig-falsification", "title": "Falsification of the graph",
+                     "caption": "Implied conditional independencies tested against the data (rejected first, at most 20).",
+                     "alt": f"Table of {n} implied independencies with partial correlation, adjusted p-value and "
+                            f"verdict; {fals.n_rejected} of {len(fals.tests)} rejected.",
                      "src": _png(lambda ax: P.plot_falsification(fals, ax=ax), (8.0, 0.9 + 0.3 * max(n, 1)))})
     return figs
 
@@ -204,9 +340,11 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
 
     folder = resources.files("causalx.report").joinpath("templates")
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters["fmt"] = _fmt
+    env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm, disagree=_disagree)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
-    return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top)
+    return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
+                                                     fig_titles={f["id"]: f["title"] for f in figures},
+                                                     target_unit=result.config.report.target_unit)
 
 
 _MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;",
@@ -229,66 +367,136 @@ def _md_cell(v: Any) -> str:
 
 
 def _markdown(payload: dict[str, Any], result) -> str:
+    """The Markdown report: the same sections and numbers as the HTML (same formatters), every hypothesis."""
     m = payload["model"]
+    S = payload["summary"]
+    tu = result.config.report.target_unit
+    target = _md(payload["data"]["target"])
     lines = [f"# {_md(payload['title'])}", "", f"> {payload['disclaimer']}", "",
+             "## The answer first", "", f"*Question: {_md(S['question'])}*", "",
              f"Data: {_md_code(payload['data']['path'])} ({payload['data']['n_rows']} rows, "
              f"{payload['data']['n_explained']} explained); target {_md_code(payload['data']['target'])}; graph "
-             f"{_md_code(payload['graph']['path'])}.", ""]
-    score = "" if m.get("cv_score") is None else f", {m.get('cv_folds')}-fold CV {m['cv_scoring']} = {m['cv_score']:.3f} ± {m['cv_score_std']:.3f}"
-    lines += [f"Model: {_md(m['name'])} ({_md(m['source'])}){score}.", ""]
+             f"{_md_code(payload['graph']['path'])}. Model: {_md(m['name'])} ({_md(m['source'])}); output explained: "
+             f"{_md(m.get('output'))}.", ""]
     if payload.get("effects"):
         info = payload["effects_info"]
-        lines += [f"## What changes the {_md(payload['data']['target'])}", "",
+        lines += [f"### What changes the {target}", "",
                   f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
-                  f"{_md(payload['data']['target'])} ± one standard error, and plain SHAP's reading of the same contrast.",
-                  "", "| feature | low → high | total | direct | through descendants | plain SHAP reading |",
-                  "|---|---|---|---|---|---|"]
+                  f"{target}{f' (in {_md(tu)})' if tu else ''} ± one standard error, and plain SHAP's reading of the "
+                  "same contrast. ▲ marks features where the two readings differ in sign or by more than half.",
+                  "", "| feature | low → high | total effect | direct | through descendants | plain SHAP reading | |",
+                  "|---|---|---|---|---|---|---|"]
         for e in payload["effects"]:
             unit = f" {e['unit']}" if e.get("unit") else ""
+            ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
+                   else fmt_pm(e["indirect"], e["indirect_stderr"]))
             lines.append(f"| {_md_cell(e['feature'])} | {_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)} | "
-                         f"{e['total']:+.3g} ± {e['total_stderr']:.2g} | {e['direct']:+.3g} ± {e['direct_stderr']:.2g} | "
-                         f"{e['indirect']:+.3g} ± {e['indirect_stderr']:.2g} | "
-                         f"{e['marginal']:+.3g} ± {e['marginal_stderr']:.2g} |")
+                         f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
+                         f"{ind} | {fmt_pm(e['marginal'], e['marginal_stderr'])} | {'▲' if _disagree(e) else ''} |")
         lines.append("")
+    lines += ["### The three strongest hypotheses", ""]
+    lines += [f"{i}. [{t['id']}](#{t['id'].lower()}) ({t['confidence']}) {_md(t['headline'])}"
+              for i, t in enumerate(S["top_hypotheses"], start=1)] or ["No rule produced a hypothesis."]
+    lines += ["", f"**Health of the evidence:** {_md(S['health']['text'])}", ""]
+    lines += ["Contents: [Hypotheses](#hypotheses) · [Attributions](#attributions) · "
+              "[Causal graph and units](#causal-graph-and-units) · [Diagnostics](#diagnostics)", ""]
     pairs = payload["diagnostics"].get("collinear_pairs") or []
     if pairs:
         listed = "; ".join(f"{p['pair'][0]} and {p['pair'][1]} (r = {p['r']:+.4f})" for p in pairs)
         lines += [f"**Near-collinear features:** {_md_cell(listed)}. The data cannot separate their effects; "
                   "attributions can move between them, and the suggested edges (PC) around them are unreliable.", ""]
-    shown = payload["hypotheses"][: result.config.report.top_hypotheses]
-    lines += [f"## Hypotheses ({len(shown)} of {len(payload['hypotheses'])}; all are in report.json)", ""]
-    for h in shown:
-        lines += [f"### {h['id']} ({h['kind']}, confidence {h['confidence']}, score {h['score']:.2f})", "",
-                  _md(h["statement"]), "", f"**Suggested experiment.** {_md(h['suggested_experiment'])}", ""]
+    hyps = payload["hypotheses"]
+    lines += ["## Hypotheses", "", f"All {len(hyps)} hypotheses, ranked by score.", ""]
+    for h in hyps:
+        lines += [f"### {h['id']}", "", f"*{h['kind']}, confidence {h['confidence']} (score {h['score']:.2f}); "
+                  f"{_md(', '.join(h['features']))}*", "", _md(h["statement"]), ""]
+        e = h["evidence"].get("effect")
+        if isinstance(e, dict) and "total" in e:
+            unit = f" {e['unit']}" if e.get("unit") else ""
+            lines += [f"**Effect.** {_md(e['feature'])} {_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}: {target} "
+                      f"{fmt_pm(e['total'], e['total_stderr'])}{f' {_md(tu)}' if tu else ''} (direct "
+                      f"{fmt_pm(e['direct'], e['direct_stderr'])}, through descendants "
+                      f"{fmt_pm(e['indirect'], e['indirect_stderr'])}; plain SHAP "
+                      f"{fmt_pm(e['marginal'], e['marginal_stderr'])}).", ""]
+        lines += [f"**Suggested experiment.** {_md(h['suggested_experiment'])}", ""]
         if h["caveats"]:
-            lines += ["**Caveats.**", ""] + [f"- {_md(c)}" for c in h["caveats"]] + [""]
+            lines += [f"<details><summary>Caveats ({len(h['caveats'])})</summary>", ""]
+            lines += [f"- {_md(c)}" for c in h["caveats"]] + ["", "</details>", ""]
         lines += ["<details><summary>Evidence</summary>", "", "| quantity | value |", "|---|---|"]
         lines += [f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in h["evidence"].items()] + ["", "</details>", ""]
     labels = list(payload["explanations"])
-    lines += ["## Attributions (mean |value| ± s.e.)", "", "| feature | " + " | ".join(map(_md_cell, labels)) + " |",
-              "|---|" + "---|" * len(labels)]
+    lines += ["## Attributions", "", f"Mean \\|Shapley value\\| ± standard error over the explained rows"
+              f"{f', in {_md(tu)}' if tu else ''}.", "",
+              "| feature | " + " | ".join(map(_md_cell, labels)) + " |", "|---|" + "---|" * len(labels)]
     feats = [r["feature"] for r in payload["explanations"][labels[0]]["features"]]
     for i, f in enumerate(feats):
         cells = [f"{payload['explanations'][lab]['features'][i]['mean_abs']:.3g} ± "
-                 f"{payload['explanations'][lab]['features'][i]['mean_abs_stderr']:.2g}" for lab in labels]
+                 f"{fmt_se(payload['explanations'][lab]['features'][i]['mean_abs_stderr'])}" for lab in labels]
         lines.append(f"| {_md_cell(f)} | " + " | ".join(cells) + " |")
+    lines += ["", "| explanation | value | sampler | asymmetric | method | draws | model evaluations | max attribution gap |",
+              "|---|---|---|---|---|---|---|---|"]
+    for lab, e in payload["explanations"].items():
+        lines.append(f"| {_md_cell(lab)} | {e['value']} | {_md_cell(e.get('sampler'))} | {e['asymmetric']} | "
+                     f"{_md_cell(e['method'])} | {_fmt(e.get('n_samples'))} | {_fmt(e.get('n_model_evals'))} | "
+                     f"{e['max_efficiency_gap']:.1e} |")
+    g = payload["graph"]
+    lines += ["", "## Causal graph and units", "", "| node | unit | type | role | description |", "|---|---|---|---|---|"]
+    lines += [f"| {_md_cell(n['name'])} | {_md_cell(n.get('unit'))} | {_md_cell(n.get('type'))} | "
+              f"{_md_cell(n.get('role'))} | {_md_cell(n.get('description'))} |" for n in g["nodes"]]
+    # user strings escaped (not code spans): a node named `<img ...>` stays text in every renderer
+    lines += ["", "Edges: " + (", ".join(f"{_md(a)} → {_md(b)}" for a, b in g["edges"]) or "none") + ". "
+              "Declared hidden common causes: " + (", ".join(f"{_md(a)} ↔ {_md(b)}" for a, b in g["confounded"])
+                                                   or "none") + ". "
+              "Constraints: " + ("; ".join(_md(c) for c in g["constraints"]) or "none") + "."]
     d = payload["diagnostics"]
+    lines += ["", "## Diagnostics"]
     if "implied_independencies" in d:
-        lines += ["", "## Falsification", "", f"Graph {'FALSIFIED' if d['falsified'] else 'not falsified'} "
+        lines += ["", f"The graph is **{'falsified' if d['falsified'] else 'not falsified'}** "
                   f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
-                  "implications rejected).", "", "| implication | partial r | p adj. | verdict |", "|---|---|---|---|"]
+                  f"implied independencies rejected, {d['summary'].get('correction')} correction).", "",
+                  "| implied independence | partial r | p | p adj. | verdict |", "|---|---|---|---|---|"]
         for t in d["implied_independencies"]:
-            given = f" given {', '.join(t['given'])}" if t["given"] else ""
-            lines.append(f"| {_md_cell(t['x'] + ' ⊥ ' + t['y'] + given)} | {_md_cell(t['partial_correlation'])} | "
-                         f"{_md_cell(t['p_adjusted'])} | {'REJECTED' if t['rejected'] else 'ok'} |")
+            given = f" \\| {', '.join(t['given'])}" if t["given"] else ""
+            lines.append(f"| {_md_cell(t['x'] + ' ⊥ ' + t['y'])}{_md(given)} | {fmt_signed(t['partial_correlation'])} | "
+                         f"{fmt_p(t['p_value'])} | {fmt_p(t['p_adjusted'])} | {'REJECTED' if t['rejected'] else 'ok'} |")
+        lines += ["", "### Suspected confounding", ""]
+        if d.get("suspected_confounding"):
+            lines += ["| pair | given | partial r | p adj. | suggestion |", "|---|---|---|---|---|"]
+            lines += [f"| {_md_cell(' – '.join(s['pair']))} | {_md_cell(', '.join(s['given']))} | "
+                      f"{fmt_signed(s['strength'])} | {fmt_p(s['p_value'])} | {_md_cell(s['suggestion'])} |"
+                      for s in d["suspected_confounding"]]
+        else:
+            lines.append("None at this alpha.")
+        lines += ["", "### Suggested edges (PC; hypotheses, not applied)", ""]
+        if d.get("suggested_edges"):
+            for s in d["suggested_edges"]:
+                edge = " ".join((s["a"], s["orientation"], s["b"]))
+                lines.append(f"- {_md(s['kind'])}: {_md(edge)} — {_md(s['evidence'])}")
+        else:
+            lines.append("None.")
     if d.get("manifold"):
-        lines += ["", "## Model inputs off the data manifold", "", "| explanation | off-manifold | violate a constraint |",
-                  "|---|---|---|"]
+        lines += ["", "### Model inputs off the data manifold", "",
+                  "| explanation | rows checked | off-manifold | violate a constraint |", "|---|---|---|---|"]
         for lab, rep in d["manifold"].items():
-            lines.append(f"| {_md_cell(lab)} | {rep['off_manifold_share']:.1%} | {rep['constraint_violation_share']:.1%} |")
+            lines.append(f"| {_md_cell(lab)} | {rep['n_rows']} | {100 * rep['off_manifold_share']:.1f}% | "
+                         f"{100 * rep['constraint_violation_share']:.1f}% |")
+    if d.get("bootstrap"):
+        b = d["bootstrap"]
+        lines += ["", f"### Bootstrap ({_md(b['label'])}, {b['n_boot']} replicates, {b['n_rows']} rows)", "",
+                  "| feature | mean \\|value\\| | total s.e. | Monte Carlo s.e. | resampling s.e. |", "|---|---|---|---|---|"]
+        lines += [f"| {_md_cell(r['feature'])} | {_fmt(r['mean_abs'])} | {_fmt(r['rms_total_stderr'])} | "
+                  f"{_fmt(r['rms_mc_stderr'])} | {_fmt(r['rms_resampling_stderr'])} |" for r in b["features"]]
+    if payload.get("warnings"):
+        lines += ["", "## Warnings", ""] + [f"- {_md(w)}" for w in payload["warnings"]]
     lines += ["", "Figures are embedded in `report.html`; all numbers are in `report.json`.", ""]
     return "\n".join(lines)
+
+
+def _disagree(e: dict[str, Any]) -> bool:
+    """Plain SHAP's reading differs from the causal one in sign or by more than half (the ▲ of both reports)."""
+    t, mg = e["total"], e["marginal"]
+    return bool(t * mg < 0 or (abs(t) > 2 * (e["total_stderr"] + e["marginal_stderr"]) and abs(mg - t) > 0.5 * abs(t)))
 
 
 def write_report(result, out_dir: str | os.PathLike[str]) -> dict[str, Path]:

@@ -145,6 +145,8 @@ class ReportConfig(BaseModel):
 
     title: str | None = None
     top_hypotheses: int = Field(10, ge=1, le=10_000)
+    target_unit: str | None = Field(None, max_length=40,
+                                    description="Unit of the target (axes and tables of the report), e.g. '%'.")
 
 
 class RunConfig(BaseModel):

@@ -131,6 +131,11 @@ def _sfmt(x: float) -> str:
     return f"{x:+.3g}"
 
 
+def _se(x: float) -> str:
+    """A standard error after ±: two significant digits (the report's rule, ``fmt_se``)."""
+    return f"{x:.2g}"
+
+
 def _join(names) -> str:
     names = list(names)
     if len(names) <= 1:
@@ -264,7 +269,7 @@ class _Context:
                                            "effect read from it."))
         if effect is not None and not effect.is_distinguishable():
             out.append(("within_error", f"The total effect of {effect.feature} ({_sfmt(effect.total)} ± "
-                                        f"{_fmt(effect.total_stderr)}) is within two standard errors of zero."))
+                                        f"{_se(effect.total_stderr)}) is within two standard errors of zero."))
         for lab in labels:
             rep = self.manifold.get(lab)
             if rep is not None and (rep["off_manifold_share"] > 0.1 or rep["constraint_violation_share"] > 0.01):
@@ -347,7 +352,7 @@ class _Context:
     def effect_text(self, e) -> str:
         u = self.unit(e.feature)
         return (f"setting {e.feature} from {_fmt(e.low)} to {_fmt(e.high)}{u} changes the model's {self.target} by "
-                f"{_sfmt(e.total)} ± {_fmt(e.total_stderr)}")
+                f"{_sfmt(e.total)} ± {_se(e.total_stderr)}")
 
 
 def _hyp(c: _Context, kind, stmt, evidence, base, caveats, experiment, features) -> Hypothesis:
@@ -383,7 +388,7 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             cav = c.caveats([f, *sources], [la], effect=None)
             strength = min(1.0, A / (0.3 * c.top_credit))
             base = 0.55 + 0.35 * strength
-            stmt = (f"{la.capitalize()} Shapley values credit {f} (mean |value| {_fmt(A)} ± {_fmt(A_se)}, about "
+            stmt = (f"{la.capitalize()} Shapley values credit {f} (mean |value| {_fmt(A)} ± {_se(A_se)}, about "
                     f"{_fmt(credit_contrast)} on the scale of a q25 → q75 contrast), but {c.effect_text(e)}. The "
                     f"credit is consistent with {f} standing in for {src} rather than acting on {c.target} itself.")
             exp = (c.vary(f, e, hold=sources) + f" No change in {c.target} beyond noise supports the proxy "
@@ -418,8 +423,8 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             base = 0.6 + 0.3 * cancel
             net = "raises" if e.total > 0 else "lowers"
             stmt = (f"{f}'s direct and indirect effects point in opposite directions: {c.effect_text(e)}, the sum "
-                    f"of a direct part {_sfmt(e.direct)} ± {_fmt(e.direct_stderr)} and a part through "
-                    f"{_join(meds)} of {_sfmt(e.indirect)} ± {_fmt(e.indirect_stderr)}. On balance, raising {f} "
+                    f"of a direct part {_sfmt(e.direct)} ± {_se(e.direct_stderr)} and a part through "
+                    f"{_join(meds)} of {_sfmt(e.indirect)} ± {_se(e.indirect_stderr)}. On balance, raising {f} "
                     f"{net} the predicted {c.target}; the model's direct use of {f} has the "
                     f"{'positive' if e.direct > 0 else 'negative'} sign.")
             exp = (c.vary(f, e, hold=meds) + f" Then repeat with {_join(meds)} kept from responding (or matched): "
@@ -431,9 +436,9 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             cav = c.caveats([f, *meds], effect=e)
             base = 0.5 + 0.4 * share * min(1.0, abs(e.total) / (0.3 * c.top_effect))
             stmt = (f"The model's response to {f} is consistent with {f} acting on {c.target} mostly through "
-                    f"{_join(meds)}: {c.effect_text(e)}, of which {_sfmt(e.indirect)} ± {_fmt(e.indirect_stderr)} "
+                    f"{_join(meds)}: {c.effect_text(e)}, of which {_sfmt(e.indirect)} ± {_se(e.indirect_stderr)} "
                     f"({share:.0%}) flows through its descendants and {_sfmt(e.direct)} ± "
-                    f"{_fmt(e.direct_stderr)} is the model's direct use of {f}.")
+                    f"{_se(e.direct_stderr)} is the model's direct use of {f}.")
             exp = (c.vary(f, e, measure=meds) + f" If most of the change in {c.target} disappears in samples matched "
                    f"on {_join(meds)}, mediation is supported; an unchanged effect refutes it.")
             out.append(_hyp(c, "mediation", stmt, {**evidence, "indirect_share": share},
@@ -444,8 +449,8 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             cav = c.caveats([f], [c.marginal] if c.marginal else [], effect=e)
             base = 0.55 + 0.35 * min(1.0, (abs(e.total) - abs(e.marginal)) / max(abs(e.total), 1e-12)) \
                 + (0.05 if flipped else 0.0)
-            reading = (f"points the other way ({_sfmt(e.marginal)} ± {_fmt(e.marginal_stderr)})" if flipped else
-                       f"is only {_sfmt(e.marginal)} ± {_fmt(e.marginal_stderr)}")
+            reading = (f"points the other way ({_sfmt(e.marginal)} ± {_se(e.marginal_stderr)})" if flipped else
+                       f"is only {_sfmt(e.marginal)} ± {_se(e.marginal_stderr)}")
             stmt = (f"Plain SHAP under-credits {f} as a cause: {c.effect_text(e)} along the graph, while the same "
                     f"contrast with the other features held at their observed mix (plain SHAP's and the PDP's "
                     f"reading) {reading}; the difference is the effect through {_join(meds) or 'its descendants'}.")

@@ -21,6 +21,7 @@ from causalx.study._checks import (check_classes, check_feature_values, check_mo
 from causalx.study.config import RunConfig, load_config
 from causalx.study.hypotheses import Hypothesis, generate_hypotheses
 from causalx.utils._text import clip, clip_repr
+from causalx.utils.progress import log_line as _log_line
 from causalx.utils.progress import progress as _progress
 from causalx.utils.validation import suggest
 
@@ -189,7 +190,7 @@ def _model(cfg: RunConfig, X, y, rng_seed: int, echo: Callable[[str], None]):
     info = {"name": type(model).__name__, "task": "classification" if classification else "regression",
             "source": "built-in", "cv_score": float(np.mean(scores)), "cv_score_std": float(np.std(scores)),
             "cv_scoring": scoring, "cv_folds": int(cfg.model.cv), "n_train": int(len(y))}
-    echo(f"model: {info['name']}, {cfg.model.cv}-fold CV {scoring} = {info['cv_score']:.3f} ± {info['cv_score_std']:.3f}")
+    echo(f"[causalx]   model: {info['name']}, {cfg.model.cv}-fold CV {scoring} = {info['cv_score']:.3f} ± {info['cv_score_std']:.3f}")
     return model, info
 
 
@@ -203,6 +204,19 @@ def _rows(cfg: RunConfig, n: int) -> np.ndarray:
         return np.asarray(cfg.rows, dtype=int)
     k = min(int(cfg.rows), n)
     return np.sort(np.random.default_rng(cfg.random_state).choice(n, k, replace=False))
+
+
+def _explained_line(label: str, exp: Explanation, seconds: float) -> str:
+    """What was actually computed, read from the explanation's provenance (not from the config)."""
+    p = exp.provenance
+    parts = [f"value={p.get('value')}", f"sampler={p.get('sampler')}", f"method={p.get('method')}"]
+    if p.get("asymmetric"):
+        parts.append("asymmetric")
+    if exp.direct is not None:
+        parts.append("decomposed")
+    if p.get("n_model_evals") is not None:
+        parts.append(f"{p['n_model_evals']} model evaluations")
+    return f"{label}: " + ", ".join(parts) + f" ({seconds:.1f} s)"
 
 
 # ------------------------------------------------------------------------------ the pipeline
@@ -246,11 +260,9 @@ def run_study(
     on batches and tree ensembles open one short parallel region per tree, which on a few busy
     cores costs more than it saves.
     """
-    import sys
-
     cfg = config if isinstance(config, RunConfig) else load_config(config)
     if echo is None:
-        echo = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
+        echo = _log_line if progress else (lambda m: None)
     timings: dict[str, float] = {}
     skipped: list[str] = []
 
@@ -305,7 +317,6 @@ def run_study(
         specs = {e.resolved_label: e for e in cfg.explanations}
         with step("explain", f"explaining {len(idx)} rows {len(specs)} ways"):
             for label, spec in _progress(list(specs.items()), desc="explanations"):
-                echo(f"[causalx]   {label}: value={spec.value}, sampler={spec.sampler}, asymmetric={spec.asymmetric}")
                 t0 = time.perf_counter()
                 ex = CausalExplainer(model, graph, value=spec.value, sampler=spec.sampler,
                                      causal_semantics=spec.causal_semantics, asymmetric=spec.asymmetric,
@@ -316,6 +327,7 @@ def run_study(
                 explanations[label] = ex.explain(Xe, decompose=decompose)
                 explainers[label] = ex
                 timings[f"explain:{label}"] = round(time.perf_counter() - t0, 3)
+                echo(f"[causalx]   {_explained_line(label, explanations[label], timings[f'explain:{label}'])}")
 
         dcfg = cfg.diagnostics
         diagnostics = None

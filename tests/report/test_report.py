@@ -96,13 +96,51 @@ def test_html_is_self_contained_with_every_figure(written):
     html = paths["html"].read_text()
     assert not re.search(r'(src|href)\s*=\s*"(https?:|//|file:)', html)
     srcs = re.findall(r'<img src="([^"]+)"', html)
-    # graph, bars, beeswarm, direct/indirect, one dependence panel, falsification table
-    assert len(srcs) == 5 + len(result.dependence)
+    # graph, bars, beeswarm, waterfall, direct/indirect, one dependence panel, falsification table
+    assert len(srcs) == 6 + len(result.dependence)
+    alts = re.findall(r'<img src="[^"]+" alt="([^"]*)"', html)
+    assert len(alts) == len(srcs) and all(len(a) > 20 for a in alts)  # every figure has alt text
     for src in srcs:
         w, h = _png_size(src)
         assert w > 100 and h > 50
     for h in result.hypotheses:
         assert h.id in html
+    # answer first: the question, the effects table, the top hypotheses and the health line before the figures
+    answer = html[html.index('id="answer"'): html.index('id="figures"')]
+    assert "What changes the y" in answer and "Health of the evidence" in answer
+    for h in result.hypotheses[:3]:
+        assert f'href="#{h.id}"' in answer
+    payload = json.loads(paths["json"].read_text())
+    for hid, fig in payload["summary"]["hypothesis_figures"].items():  # every hypothesis links to a drawn figure
+        assert fig is None or f'<figure id="{fig}">' in html
+    assert "efficiency gap" not in html
+
+
+def test_markdown_and_html_print_the_same_numbers(written):
+    """One rounding rule: every signed effect ± s.e. and every p-value reads the same in both reports."""
+    import html as html_lib
+
+    result, paths = written
+    payload = json.loads(paths["json"].read_text())
+    md = paths["md"].read_text()
+    page = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="[^"]+"', "", paths["html"].read_text())))
+    assert len(payload["hypotheses"]) <= result.config.report.top_hypotheses  # the HTML shows all of them here
+    pm = re.compile(r"[+-]\d[\d.e+-]* ± \d[\d.e+-]*")
+    assert set(pm.findall(md)) == set(pm.findall(page))
+    assert len(set(pm.findall(md))) >= len(payload["effects"])
+
+    md_rows = [r for r in md.splitlines() if r.startswith("| ") and "⊥" in r]
+    md_p = sorted(tuple(c.strip() for c in r.strip("| ").split(" | ")[1:4]) for r in md_rows)
+    html_rows = re.findall(r"<tr[^>]*><td>[^<]*⊥.*?</tr>", paths["html"].read_text())
+    html_p = sorted(tuple(re.findall(r"<td>([^<]*)</td>", r)[1:4]) for r in html_rows)
+    assert md_p and md_p == html_p
+    # every hypothesis in the Markdown, with the suspected-confounding, suggested-edge and unit sections
+    for h in payload["hypotheses"]:
+        assert f"### {h['id']}" in md
+    for section in ("## The answer first", "### Suspected confounding", "### Suggested edges",
+                    "## Causal graph and units", "Health of the evidence"):
+        assert section in md
+    assert "| t | K |" in md
 
 
 def _tiny_result(tmp_path, description):
@@ -140,32 +178,55 @@ CHECK = """<script>
 window.addEventListener('load', function () {
   var imgs = Array.prototype.slice.call(document.images);
   var bad = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0 && i.src.indexOf('data:') === 0); });
+  var noalt = imgs.filter(function (i) { return !i.alt; });
+  var wide = Array.prototype.slice.call(document.querySelectorAll('body *')).filter(function (e) {
+    var r = e.getBoundingClientRect(); return r.right > document.documentElement.clientWidth + 1; });
   var p = document.createElement('pre'); p.id = 'cx-check';
-  p.textContent = 'CXCHECK images=' + imgs.length + ' broken=' + bad.length;
+  p.textContent = 'CXCHECK images=' + imgs.length + ' broken=' + bad.length + ' noalt=' + noalt.length +
+    ' inner=' + window.innerWidth + ' scroll=' + document.documentElement.scrollWidth +
+    ' client=' + document.documentElement.clientWidth + ' wide=' + wide.length +
+    (wide.length ? ' first=' + wide[0].tagName : '');
   document.body.appendChild(p);
 });
 </script></body>"""
 
 
+def _chromium(tmp_path, *extra):
+    return [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+            "--virtual-time-budget=5000", *extra]
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary (apt-get install chromium)")
 def test_report_in_headless_chromium(written, tmp_path):
+    """At 1400 px: every figure loads and has alt text, nothing is wider than the page, no console error,
+    and the screenshot is taken (a visual check; docs/report_top.png is one such screenshot)."""
     result, paths = written
     html = paths["html"].read_text()
     n_img = html.count("<img ")
     page = tmp_path / "checked.html"
     page.write_text(html.replace("</body>", CHECK))
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-           "--virtual-time-budget=5000", "--dump-dom", page.as_uri()]
+    cmd = _chromium(tmp_path, "--window-size=1400,1000", "--dump-dom", page.as_uri())
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert "CXCHECK" in proc.stdout, proc.stderr[-2000:]
-    assert f"CXCHECK images={n_img} broken=0" in proc.stdout
+    check = re.search(r'<pre id="cx-check">CXCHECK ([^<]*)</pre>', proc.stdout).group(1)
+    fields = dict(kv.split("=", 1) for kv in check.split() if "=" in kv)
+    assert fields["images"] == str(n_img) and fields["broken"] == "0" and fields["noalt"] == "0", check
+    assert int(fields["inner"]) == 1400, check
+    assert int(fields["scroll"]) <= int(fields["client"]), f"horizontal overflow: {check}"
+    assert fields["wide"] == "0", f"an element reaches past the right edge: {check}"
     assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr[-2000:]
-    # the unmodified report, too, loads without console errors
-    proc = subprocess.run(cmd[:-1] + [paths["html"].as_uri()], capture_output=True, text=True, timeout=90)
-    assert "Hypotheses" in proc.stdout
-    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr
+    # the unmodified report, too, loads without console errors, and renders to a 1400 px screenshot
+    shot = tmp_path / "report.png"
+    proc = subprocess.run(_chromium(tmp_path, "--window-size=1400,2400", f"--screenshot={shot}", paths["html"].as_uri()),
+                          capture_output=True, text=True, timeout=90)
+    assert "Uncaught" not in proc.stderr and "ERROR:CONSOLE" not in proc.stderr, proc.stderr[-2000:]
+    raw = shot.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", raw[16:24]) == (1400, 2400)
+    proc = subprocess.run(_chromium(tmp_path, "--window-size=1400,1000", "--dump-dom", paths["html"].as_uri()),
+                          capture_output=True, text=True, timeout=90)
+    assert "Hypotheses" in proc.stdout and "The answer first" in proc.stdout
 
 
 def test_every_plot_returns_axes(study_result, monkeypatch):
@@ -196,3 +257,27 @@ def test_every_plot_returns_axes(study_result, monkeypatch):
     with pytest.raises(ValueError, match="decompose=True"):
         P.plot_direct_indirect(exps["marginal"])
     plt.close("all")
+
+
+def test_console_names_what_was_computed_and_draws_no_bar_off_a_terminal(tmp_path, capsys):
+    """Piped stderr: log lines only (no carriage-return bar redraws), each explanation line read from
+    the provenance (a tree model explained marginally uses the background rows and the tree path)."""
+    from causalx.study import loads_config, run_study
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=120)
+    b = a + rng.normal(size=120)
+    pd.DataFrame({"a": a, "b": b, "y": a - b}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.yaml").write_text("causalx: 1\ntarget: y\nnodes: {a: {}, b: {}}\nedges: [a -> b]\n")
+    cfg = loads_config("causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\nrows: 3\n"
+                       "explanations: [{value: marginal, n_samples: 20}, {value: causal, n_samples: 20}]\n"
+                       "diagnostics: {n_boot: 0, n_dependence: 1, discovery: false, n_permutations: 0}\n",
+                       base_dir=tmp_path)
+    result = run_study(cfg, progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err and "it/s" not in err
+    for label, exp in result.explanations.items():
+        p = exp.provenance
+        line = next(ln for ln in err.splitlines() if ln.strip().startswith(f"[causalx]   {label}:"))
+        assert f"sampler={p['sampler']}" in line and f"method={p['method']}" in line
+    assert "sampler=background" in err and "method=tree" in err

@@ -91,9 +91,15 @@ def test_binary_column_with_three_levels_is_an_error():
         VAESampler(**FAST, feature_types=["binary", "continuous"]).fit(X)
 
 
-def test_same_seed_same_network_and_progress_bar(capsys):
+def test_same_seed_same_network_and_progress_bar(capsys, monkeypatch):
+    import causalx.utils.progress as progress_module
+
     X = np.random.default_rng(2).normal(size=(200, 3))
     a = VAESampler(**FAST).fit(X)
+    with cx.config_context(show_progress=True):
+        VAESampler(**FAST).fit(X)
+    assert "VAESampler.fit" not in capsys.readouterr().err  # stderr is not a terminal: no bar
+    monkeypatch.setattr(progress_module, "_isatty", lambda stream: True)
     with cx.config_context(show_progress=True):
         b = VAESampler(**FAST).fit(X)
     for (ka, va), (kb, vb) in zip(a.net_.state_dict().items(), b.net_.state_dict().items()):
