@@ -163,6 +163,11 @@ def _headline(statement: str, limit: int = 200) -> str:
     first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", statement.strip(), maxsplit=1)[0]
     if len(first) <= limit:
         return first
+    # a long first sentence states its claim before a colon ("... mostly through M: setting ..."),
+    # so end the headline there rather than mid-clause
+    head = first.split(": ", 1)[0]
+    if 40 <= len(head) <= limit:
+        return head + "."
     cut = first[: limit - 1]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + " …"
 
