@@ -193,25 +193,45 @@ class Explanation:
             df["mean_indirect"] = self.indirect.mean(0)
         return df.sort_values("mean_abs", ascending=False)
 
-    def to_shap(self):
-        """Return a ``shap.Explanation`` with the same values, base values, data and names.
+    def to_shap(self, part: str = "values"):
+        """Return a ``shap.Explanation`` with the values, base values, data, names and errors.
+
+        Parameters
+        ----------
+        part : {"values", "direct", "indirect"}, default "values"
+            Which attribution to hand to shap's plots: the values, or (for a decomposed
+            explanation) their direct or indirect part. The matching standard errors go into
+            shap's ``error_std``; ``direct + indirect == values``, so the two parts' plots add up.
 
         Raises
         ------
         ImportError
             When shap is not installed (``pip install shap``).
+        ValueError
+            For ``part="direct"``/``"indirect"`` on an explanation computed without
+            ``decompose=True``.
         """
+        from causalx.utils import check_option
+
+        check_option("part", part, ("values", "direct", "indirect"))
+        if part != "values" and self.direct is None:
+            raise ValueError(
+                f"part={part!r} needs a decomposed explanation: explain(X, decompose=True) with value='causal'."
+            )
         try:
             import shap
         except ImportError as exc:  # pragma: no cover - exercised only without shap
             raise ImportError(
                 "Explanation.to_shap() needs the 'shap' package: pip install 'causalx[shap]' (or pip install shap)"
             ) from exc
+        values = {"values": self.values, "direct": self.direct, "indirect": self.indirect}[part]
+        errors = {"values": self.stderr, "direct": self.direct_stderr, "indirect": self.indirect_stderr}[part]
         return shap.Explanation(
-            values=np.array(self.values),
+            values=np.array(values),
             base_values=np.array(self.base_values),
             data=np.array(self.data),
             feature_names=list(self.feature_names),
+            error_std=None if errors is None else np.array(errors),
         )
 
     def __repr__(self) -> str:

@@ -62,6 +62,14 @@ def test_equals_shap_exact_explainer_on_gradient_boosting():
     sx = exp.to_shap()
     assert isinstance(sx, shap.Explanation)
     np.testing.assert_array_equal(sx.values, exp.values)
+    np.testing.assert_array_equal(sx.error_std, exp.stderr)
+    with pytest.raises(ValueError, match="decompose=True"):
+        exp.to_shap(part="direct")
+    dec = cx.CausalExplainer(model, _graph(names), value="marginal", method="exact",
+                             n_samples=10_000).fit(background).explain(explain_rows, decompose=True)
+    d, i = dec.to_shap(part="direct"), dec.to_shap(part="indirect")
+    np.testing.assert_allclose(d.values + i.values, exp.values, atol=1e-12)  # marginal: all direct
+    np.testing.assert_array_equal(d.error_std, dec.direct_stderr)
 
 
 def test_asymmetric_marginal_equals_brute_force_over_linear_extensions():
