@@ -48,5 +48,6 @@ def run_demo(*, rows: int = 20, n_samples: int = 500, seed: int = 0, echo: Calla
         f"\nMean |Shapley value| ± typical standard error over {rows} explained rows:\n"
         + table.to_string()
         + "\n\nX4 has no path to X1..X3 but shares a hidden cause with X1: marginal SHAP credits it only "
-        "through its direct use by the model, causal values also through the confounded component."
+        "through its direct use by the model; causal values also credit its effect through X5 (X4 -> X5), "
+        "and setting X4 leaves X1 where it is (the shared cause is not an effect of X4)."
     )
