@@ -139,7 +139,7 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
 
 
 #: The constructor arguments, which are also the keys of :meth:`CausalGraph.to_dict` (besides ``causalx``).
-_FIELDS = ("nodes", "edges", "confounded", "components", "target", "constraints", "name")
+_FIELDS = ("nodes", "edges", "confounded", "components", "target", "constraints", "name", "target_unit")
 
 
 def _constructor_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,6 +164,8 @@ def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
         "confounded": pairs("confounded", "confounded"),
         "components": data.get("components"),
         "constraints": list(data.get("constraints", ())),
+        # only when declared, so the digests of graphs without a target unit are unchanged
+        **({"target_unit": data["target_unit"]} if data.get("target_unit") is not None else {}),
     }
 
 
@@ -202,6 +204,9 @@ class CausalGraph:
     constraints : iterable of Constraint or str, default=()
         Linear physical constraints such as ``"X2 >= 0"`` (see :class:`Constraint`).
     name : str, optional
+    target_unit : str, optional
+        Unit of the target (the model output), e.g. ``"mS/cm"``; the report labels its axes and
+        tables with it (a run config's ``report.target_unit``, when given, takes precedence).
 
     Raises
     ------
@@ -244,7 +249,7 @@ class CausalGraph:
 
     __slots__ = (
         "_name", "_nodes", "_index", "_attrs", "_edges", "_confounded", "_components_given",
-        "_target", "_constraints", "_dag", "_cache",
+        "_target", "_constraints", "_dag", "_cache", "_target_unit",
     )
 
     def __init__(
@@ -257,6 +262,7 @@ class CausalGraph:
         target: str | None = None,
         constraints: Iterable[Constraint | str] = (),
         name: str | None = None,
+        target_unit: str | None = None,
     ):
         s = object.__setattr__
         if name is not None and not isinstance(name, str):
@@ -297,6 +303,13 @@ class CausalGraph:
                     f"not a player: remove {target!r} from nodes (and from edges) or choose another target."
                 ), "target")
         s(self, "_target", target)
+        if target_unit is not None and not isinstance(target_unit, str):
+            raise _located(TypeError(
+                f"target_unit must be a string (such as 'mS/cm') or None, got {target_unit!r}."), "target_unit")
+        if target_unit is not None and not target_unit.strip():
+            raise _located(GraphSpecError(
+                "target_unit is empty; give the target's unit (such as 'mS/cm') or leave the key out."), "target_unit")
+        s(self, "_target_unit", target_unit)
 
         # ---- edges and confounded pairs
         edge_list = self._check_pairs(edges, "edges", kind="edge")
@@ -476,6 +489,8 @@ class CausalGraph:
             out["name"] = self._name
         if self._target is not None:
             out["target"] = self._target
+        if self._target_unit is not None:
+            out["target_unit"] = self._target_unit
         out["nodes"] = {n: {k: self._attrs[n][k] for k in NODE_ATTRIBUTES if k in self._attrs[n]}
                         for n in self._nodes}
         if self._edges or not self.is_chain_graph:
@@ -567,6 +582,17 @@ class CausalGraph:
     def target(self) -> str | None:
         """Name of the model output column (not a node), or None."""
         return self._target
+
+    @property
+    def target_unit(self) -> str | None:
+        """Unit of the target (the model output), such as ``"mS/cm"``, or None.
+
+        Examples
+        --------
+        >>> CausalGraph(["a"], target="y", target_unit="mS/cm").target_unit
+        'mS/cm'
+        """
+        return self._target_unit
 
     @property
     def constraints(self) -> tuple[Constraint, ...]:

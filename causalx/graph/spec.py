@@ -5,6 +5,7 @@
     causalx: 1                 # spec version; anything else is rejected
     name: lg_chain
     target: y                  # the model output column; not a node
+    target_unit: mS/cm         # optional unit of the target (report axes and tables)
     nodes:                     # mapping name -> {unit, description, type, role}, or a list of names
       X1: {role: control}      # role: control | measured | property (optional)
       X2: {unit: eV, description: band gap, type: continuous, role: property}
@@ -77,6 +78,7 @@ class GraphSpec(BaseModel):
     causalx: int = Field(description="Spec version; must be 1.")
     name: str | None = None
     target: str | None = None
+    target_unit: str | None = None
     nodes: dict[NodeName, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=list)
     confounded: list[PairItem] = Field(default_factory=list)

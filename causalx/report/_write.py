@@ -80,7 +80,7 @@ def report_dict(result) -> dict[str, Any]:
     graph = {
         "name": g.name, "target": g.target, "nodes": nodes, "edges": [list(e) for e in g.edges],
         "confounded": [list(p) for p in g.confounded], "constraints": [c.text for c in g.constraints],
-        "digest": g.digest(), "path": str(result.config.graph),
+        "digest": g.digest(), "path": str(result.config.graph), "target_unit": g.target_unit,
     }
     explanations = {}
     for label, exp in result.explanations.items():
@@ -242,8 +242,31 @@ def report_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _target_unit(result) -> str | None:
+    """The unit of the target that the report prints on its axes and in its tables.
+
+    The run config's ``report.target_unit`` when given, else the graph spec's ``target_unit``
+    (when the graph declares no other target than the config's), else None.
+
+    Parameters
+    ----------
+    result : StudyResult
+
+    Returns
+    -------
+    str or None
+    """
+    unit = result.config.report.target_unit
+    if unit is not None:
+        return unit
+    g = result.graph
+    if g.target is None or g.target == result.config.target:
+        return getattr(g, "target_unit", None)
+    return None
+
+
 # ------------------------------------------------------------------------------ figures
-DPI = 200  # high-DPI PNG: sharp on a laptop's retina screen, shown at half its pixel size
+DPI = 200  # high-DPI PNG (2x matplotlib's 100): the HTML shows it at half its pixel size, sharp on retina screens
 
 
 def _png(draw, figsize) -> str:
@@ -265,7 +288,7 @@ def _figures(result) -> list[dict[str, str]]:
     import causalx.plotting as P
 
     exps = result.explanations
-    tu = result.config.report.target_unit
+    tu = _target_unit(result)
     target = result.config.target
     units = {v: result.graph.node_attributes(v).get("unit") for v in result.graph.nodes}
     causal_label = next((k for k, e in exps.items() if e.provenance.get("value") == "causal"), next(iter(exps)))
@@ -326,7 +349,16 @@ def _figures(result) -> list[dict[str, str]]:
                      "alt": f"Table of {n} implied independencies with partial correlation, adjusted p-value and "
                             f"verdict; {fals.n_rejected} of {len(fals.tests)} rejected.",
                      "src": _png(lambda ax: P.plot_falsification(fals, ax=ax), (8.0, 0.9 + 0.3 * max(n, 1)))})
+    for f in figs:  # shown at half their pixel size: 2x sharp on a high-DPI screen
+        w, h = _png_pixels(f["src"])
+        f["width"], f["height"] = w // 2, h // 2
     return figs
+
+
+def _png_pixels(src: str) -> tuple[int, int]:
+    """Width and height in pixels of a ``data:image/png;base64,`` figure (from its IHDR chunk)."""
+    raw = base64.b64decode(src.split(",", 1)[1][:44])
+    return int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
 
 
 # ------------------------------------------------------------------------------ writers
@@ -349,7 +381,7 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
                                                      fig_titles={f["id"]: f["title"] for f in figures},
-                                                     target_unit=result.config.report.target_unit)
+                                                     target_unit=_target_unit(result))
 
 
 _MD_SPECIAL = {"\\": "\\\\", "`": "\\`", "[": "\\[", "]": "\\]", "<": "&lt;", ">": "&gt;", "&": "&amp;",
@@ -375,7 +407,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
     """The Markdown report: the same sections and numbers as the HTML (same formatters), every hypothesis."""
     m = payload["model"]
     S = payload["summary"]
-    tu = result.config.report.target_unit
+    tu = _target_unit(result)
     target = _md(payload["data"]["target"])
     lines = [f"# {_md(payload['title'])}", "", f"> {payload['disclaimer']}", "",
              "## The answer first", "", f"*Question: {_md(S['question'])}*", "",

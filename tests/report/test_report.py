@@ -281,3 +281,33 @@ def test_console_names_what_was_computed_and_draws_no_bar_off_a_terminal(tmp_pat
         line = next(ln for ln in err.splitlines() if ln.strip().startswith(f"[causalx]   {label}:"))
         assert f"sampler={p['sampler']}" in line and f"method={p['method']}" in line
     assert "sampler=background" in err and "method=tree" in err
+
+
+def test_target_unit_comes_from_the_config_else_from_the_graph():
+    from types import SimpleNamespace
+
+    from causalx.graph import CausalGraph
+    from causalx.report._write import _target_unit
+
+    def result(config_unit, graph_target="kappa", graph_unit="mS/cm"):
+        cfg = SimpleNamespace(target="kappa", report=SimpleNamespace(target_unit=config_unit))
+        return SimpleNamespace(config=cfg, graph=CausalGraph(["a"], target=graph_target, target_unit=graph_unit))
+
+    assert _target_unit(result(None)) == "mS/cm"             # the spec's unit
+    assert _target_unit(result("S/m")) == "S/m"              # the run config's wins when given
+    assert _target_unit(result(None, graph_unit=None)) is None
+    assert _target_unit(result(None, graph_target=None)) == "mS/cm"
+    assert _target_unit(result(None, graph_target="other")) is None  # the spec's unit is another target's
+
+
+def test_figures_are_shown_at_half_their_pixel_size(written):
+    """High-DPI PNG (200 dpi): the page displays each at half its pixels, so it is 2x sharp."""
+    _, paths = written
+    html = paths["html"].read_text()
+    imgs = re.findall(r'<img src="([^"]+)" alt="[^"]*" width="(\d+)" height="(\d+)">', html)
+    assert imgs and len(imgs) == len(re.findall(r"<img ", html))
+    for src, w, h in imgs:
+        pw, ph = _png_size(src)
+        assert (int(w), int(h)) == (pw // 2, ph // 2) and pw >= 1000  # 200 dpi: >= 5 inches wide
+    # the figures come after the answer and the hypotheses (answer first)
+    assert html.index('id="answer"') < html.index('id="hypotheses"') < html.index('id="figures"')
