@@ -1,0 +1,168 @@
+"""Sphinx configuration of the causalx documentation.
+
+Build it (from the repository root) with::
+
+    python -m pip install -e ".[docs]" && python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+The gallery (``examples/plot_*.py``) is executed at build time by sphinx-gallery; the API
+reference is generated from the docstrings (numpydoc) of every public name, read from each
+module's ``__all__`` when the build starts, so a new public function appears without editing
+these files.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(ROOT))  # document this checkout, not an installed copy
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import causalx  # noqa: E402
+
+project = "causalx"
+author = "causalx developers"
+copyright = "causalx developers, BSD-3-Clause"
+version = release = causalx.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "myst_parser",
+    "sphinx_gallery.gen_gallery",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "**/make_figures.py", "auto_examples/*.ipynb", "auto_examples/*.py",
+                    "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.json"]
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+# ---------------------------------------------------------------- HTML
+html_theme = "pydata_sphinx_theme"
+html_title = f"causalx {release}"
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"index": [], "getting_started": []}
+html_show_sourcelink = False
+html_context = {"default_mode": "light"}
+
+# ---------------------------------------------------------------- Markdown pages (myst)
+myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# ---------------------------------------------------------------- API reference
+autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": True}
+autodoc_typehints = "none"  # numpydoc sections carry the types
+autosummary_generate = False  # the pages are written below, from __all__
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = False
+numpydoc_validation_checks: set[str] = set()
+
+#: the reference pages: (module, title, one-line summary)
+API_MODULES = [
+    ("causalx.graph", "Graphs", "The causal graph, its YAML spec and its constraints."),
+    ("causalx.explain", "Explainer and effects", "The explainer (the one entry point), signed effects, bootstrap."),
+    ("causalx.explanation", "Explanation", "The result object of every explanation."),
+    ("causalx.values", "Value functions", "The games v(S): marginal, conditional, causal, identified fillers."),
+    ("causalx.samplers", "Samplers", "Conditional and interventional samplers."),
+    ("causalx.shapley", "Shapley estimators", "Exact, permutation, kernel and tree estimators of a game."),
+    ("causalx.dependence", "Dependence", "PDP, ICE, ALE and permutation importance."),
+    ("causalx.diagnostics", "Diagnostics", "Falsification, confounding, collinearity, manifold, sensitivity."),
+    ("causalx.study", "Studies", "``causalx run``: the config, the pipeline, the hypotheses."),
+    ("causalx.report", "Report", "report.html, report.md and report.json."),
+    ("causalx.plotting", "Plotting", "Every plot takes ``ax=`` and returns the Axes."),
+    ("causalx.datasets", "Datasets", "Simulators with known do() and the packaged case-study data."),
+    ("causalx.exceptions", "Exceptions", "Errors and warnings."),
+]
+
+
+def _write_api_pages() -> None:
+    """docs/api/*.rst from each module's ``__all__`` (regenerated at every build; not committed)."""
+    import importlib
+
+    out = DOCS / "api"
+    out.mkdir(exist_ok=True)
+    toc = []
+    for modname, title, summary in API_MODULES:
+        mod = importlib.import_module(modname)
+        names = list(getattr(mod, "__all__", []))
+        slug = modname.split(".", 1)[1]
+        toc.append(slug)
+        lines = [f"{title}", "=" * len(title), "", f".. currentmodule:: {modname}", "",
+                 f"``{modname}`` — {summary}", "", ".. autosummary::", "   :nosignatures:", ""]
+        lines += [f"   {n}" for n in names]
+        lines += ["", f".. automodule:: {modname}", "   :no-members:", ""]
+        for n in names:
+            obj = getattr(mod, n)
+            kind = ("autoclass" if isinstance(obj, type) else "autofunction" if callable(obj)
+                    else "autodata")
+            lines += [f".. {kind}:: {n}", ""]
+            if kind == "autodata":
+                lines += ["   :no-value:", ""]
+        text = "\n".join(lines)
+        path = out / f"{slug}.rst"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    top = ["causalx", "=======", "", ".. automodule:: causalx", "   :no-members:", "",
+           "The top-level names are lazy aliases of these objects:", "",
+           ".. list-table::", "   :header-rows: 1", "", "   * - ``causalx.``", "     - object"]
+    for n in causalx.__all__:
+        if n == "__version__":
+            continue
+        obj = getattr(causalx, n)
+        if isinstance(obj, type(causalx)):
+            ref = f":mod:`{obj.__name__}`"
+        else:
+            role = "class" if isinstance(obj, type) else "func"
+            ref = f":{role}:`{obj.__module__.replace('._config', '')}.{n}`"
+            if obj.__module__ == "causalx._config":
+                ref = f":func:`causalx.{n}`"
+        top += [f"   * - ``{n}``", f"     - {ref}"]
+    top += ["", "Configuration", "-------------", "", ".. autofunction:: causalx.config_context", "",
+            ".. autofunction:: causalx.get_config", "", ".. autofunction:: causalx.set_config", "",
+            ".. toctree::", "   :maxdepth: 1", "   :hidden:", ""] + [f"   {s}" for s in toc]
+    text = "\n".join(top) + "\n"
+    path = out / "index.rst"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+_write_api_pages()
+
+# ---------------------------------------------------------------- gallery
+sphinx_gallery_conf = {
+    "examples_dirs": str(ROOT / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",  # every examples/plot_*.py is executed
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "plot_gallery": "True",
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "min_reported_time": 1,
+    "reset_modules": ("matplotlib",),
+    "show_memory": False,
+    "show_signature": False,
+}
+
+warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
