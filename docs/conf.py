@@ -13,6 +13,7 @@ these files.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -107,7 +108,7 @@ def _write_api_pages() -> None:
         toc.append(slug)
         lines = [f"{title}", "=" * len(title), "", f".. currentmodule:: {modname}", "",
                  f"``{modname}`` — {summary}", "", ".. autosummary::", "   :nosignatures:", ""]
-        lines += [f"   {n}" for n in names]
+        lines += [f"   {n}" for n in names if isinstance(getattr(mod, n), type) or callable(getattr(mod, n))]
         lines += ["", f".. automodule:: {modname}", "   :no-members:", ""]
         for n in names:
             obj = getattr(mod, n)
@@ -145,6 +146,55 @@ def _write_api_pages() -> None:
 
 
 _write_api_pages()
+
+# ---------------------------------------------------------------- docstring and page fixes
+_LITERAL = re.compile(r"(``.*?``|`[^`]*`)")
+_BARS = re.compile(r"(?<![\\|])\|(?=[^\s|])([^|`]*?[^\s|\\])\|(?!\|)")
+
+
+def _escape_bars(text: str) -> str:
+    """``mean |value|`` reads as plain text in a docstring; reST would take ``|value|`` for a
+    substitution, which causalx never uses: escape the bars outside literals and roles."""
+    parts = _LITERAL.split(text)
+    return "".join(p if i % 2 else _BARS.sub(r"\\|\1\\|", p) for i, p in enumerate(parts))
+
+
+def _process_docstring(app, what, name, obj, options, lines):
+    lines[:] = [_escape_bars(line) for line in lines]
+
+
+def _skip_member(app, what, name, obj, skip, options):
+    # scikit-learn adds set_*_request methods (metadata routing) to every estimator subclass
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+#: the repository on GitHub; links from the Markdown pages to files outside docs/ point there
+REPO_URL = "https://github.com/causalx/causalx/blob/main/"
+_MD_LINK = re.compile(r"\]\((?!https?:|#|mailto:)([^)\s]+)\)")
+
+
+def _source_read(app, docname, source):
+    """Markdown links to repository files outside docs/ (``../../case_studies/x/README.md``)
+    become links to the repository; links inside the site are left to myst."""
+    here = (DOCS / docname).parent
+
+    def fix(m):
+        target = m.group(1)
+        path = (here / target.split("#")[0]).resolve()
+        if DOCS in path.parents or path == DOCS or not path.exists():
+            return m.group(0)
+        return f"]({REPO_URL}{path.relative_to(ROOT).as_posix()})"
+
+    if app.env.doc2path(docname).suffix == ".md":
+        source[0] = _MD_LINK.sub(fix, source[0])
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _process_docstring)
+    app.connect("autodoc-skip-member", _skip_member)
+    app.connect("source-read", _source_read)
 
 # ---------------------------------------------------------------- gallery
 sphinx_gallery_conf = {

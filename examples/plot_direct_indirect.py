@@ -33,8 +33,8 @@ print("direct + indirect == values:", np.allclose(exp.direct + exp.indirect, exp
 print(exp.summary_frame().round(3))
 
 # %%
-# The mean |direct| and |indirect| part of each feature
-# -----------------------------------------------------
+# The mean absolute direct and indirect part of each feature
+# ----------------------------------------------------------
 # Each bar ± 2 standard errors; X5 has no descendants, so its indirect part is zero.
 fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
 plot_direct_indirect(exp, ax=ax)
