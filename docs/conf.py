@@ -159,8 +159,15 @@ def _escape_bars(text: str) -> str:
     return "".join(p if i % 2 else _BARS.sub(r"\\|\1\\|", p) for i, p in enumerate(parts))
 
 
+def _keep_literals_whole(text: str) -> str:
+    """autosummary ends a summary at the first ``". "``, even inside an inline literal such as
+    ``0 .. n - 1``; a zero-width word joiner after the period keeps the literal whole."""
+    parts = _LITERAL.split(text)
+    return "".join(p.replace(". ", ".\u2060 ") if i % 2 else p for i, p in enumerate(parts))
+
+
 def _process_docstring(app, what, name, obj, options, lines):
-    lines[:] = [_escape_bars(line) for line in lines]
+    lines[:] = [_keep_literals_whole(_escape_bars(line)) for line in lines]
 
 
 def _skip_member(app, what, name, obj, skip, options):

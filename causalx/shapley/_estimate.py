@@ -76,10 +76,8 @@ def n_coalitions_needed(order: PartialOrder) -> int:
 
 
 def resolve_method(order: PartialOrder, method: str = "auto", *, max_evals: int | None = None) -> str:
-    """The estimator that ``method`` stands for (``"auto"`` resolves to exact or permutation).
-
-    ``"auto"`` is exact when the order needs at most ``AUTO_EXACT_MAX`` (4096) coalitions — and at
-    most ``max_evals`` when given — else permutation.
+    """The estimator ``method`` stands for: ``"auto"`` is exact when the order needs at most
+    ``AUTO_EXACT_MAX`` (4096) coalitions — and at most ``max_evals`` when given — else permutation.
 
     Examples
     --------

@@ -54,7 +54,7 @@ class _Lattice(NamedTuple):
 
 
 class PartialOrder:
-    """A strict partial order on the players ``range(n_players)`` (immutable).
+    """A strict partial order on players ``0 .. n_players - 1`` (immutable).
 
     Use the constructors :meth:`symmetric`, :meth:`from_layers` and :meth:`from_precedences`.
 
