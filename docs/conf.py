@@ -21,6 +21,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))  # document this checkout, not an installed copy
+sys.path.insert(1, str(DOCS))  # _gallery_order
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -43,7 +44,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "**/make_figures.py", "auto_examples/*.ipynb", "auto_examples/*.py",
+exclude_patterns = ["_build", "_gallery_order.py", "**/make_figures.py", "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.json"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
@@ -53,13 +54,15 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"causalx {release}"
 html_theme_options = {
     "navbar_align": "left",
-    "show_toc_level": 2,
+    "show_toc_level": 1,
+    "header_links_before_dropdown": 6,
     "navigation_with_keys": False,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
 html_sidebars = {"index": [], "getting_started": []}
+toc_object_entries_show_parents = "hide"  # the page's TOC lists ``parents()``, not ``CausalGraph.parents()``
 html_show_sourcelink = False
 html_context = {"default_mode": "light"}
 
@@ -68,7 +71,7 @@ myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 # ---------------------------------------------------------------- API reference
-autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": True}
+autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": False}
 autodoc_typehints = "none"  # numpydoc sections carry the types
 autosummary_generate = False  # the pages are written below, from __all__
 numpydoc_show_class_members = False
@@ -121,7 +124,9 @@ def _write_api_pages() -> None:
         path = out / f"{slug}.rst"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-    top = ["causalx", "=======", "", ".. automodule:: causalx", "   :no-members:", "",
+    top = ["API reference", "=============", "",
+           "Every public name of causalx, by subpackage (the pages in the sidebar), generated from "
+           "the docstrings.", "", "causalx", "-------", "", ".. automodule:: causalx", "   :no-members:", "",
            "The top-level names are lazy aliases of these objects:", "",
            ".. list-table::", "   :header-rows: 1", "", "   * - ``causalx.``", "     - object"]
     for n in causalx.__all__:
@@ -208,7 +213,7 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",  # every examples/plot_*.py is executed
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_order.ExampleOrder",  # docs/_gallery_order.py
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,

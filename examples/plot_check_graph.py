@@ -26,9 +26,13 @@ true_graph = scm.graph(target=None)
 naive = true_graph.replace(confounded=[], components=None)
 print(naive, "\nimplied:", [str(i) for i in naive.implied_independencies()])
 
-result = diagnose(naive, X, alpha=0.01, n_permutations=0, discovery=False, random_state=0)
+result = diagnose(
+    naive, X, alpha=0.01, n_permutations=0, discovery=False, random_state=0
+)
 fals = result.falsification
-print(f"falsified: {result.falsified} ({fals.n_rejected} of {len(fals.tests)} implied independencies rejected)")
+print(
+    f"falsified: {result.falsified} ({fals.n_rejected} of {len(fals.tests)} implied independencies rejected)"
+)
 for s in result.suspected_confounding:
     print("suspected confounding:", s.pair, "->", s.suggestion)
 
@@ -42,7 +46,11 @@ plt.show()
 # ---------------------------------
 # With ``X1 <-> X4`` declared the graph implies fewer independencies, and the data no longer
 # contradict any of them.
-result = diagnose(true_graph, X, alpha=0.01, n_permutations=0, discovery=False, random_state=0)
+result = diagnose(
+    true_graph, X, alpha=0.01, n_permutations=0, discovery=False, random_state=0
+)
 fals = result.falsification
-print(f"falsified: {result.falsified} ({fals.n_rejected} of {len(fals.tests)} rejected)")
+print(
+    f"falsified: {result.falsified} ({fals.n_rejected} of {len(fals.tests)} rejected)"
+)
 print(fals.to_frame().round(4))

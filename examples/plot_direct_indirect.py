@@ -27,9 +27,14 @@ X, y, scm = cx.datasets.make_lg_chain(2000, random_state=0)
 graph = cx.load_graph(cx.datasets.graph_path("lg_chain"))
 model = HistGradientBoostingRegressor(max_iter=100, random_state=0).fit(X, y)
 
-explainer = cx.CausalExplainer(model, graph, value="causal", n_samples=200, random_state=0)
+explainer = cx.CausalExplainer(
+    model, graph, value="causal", n_samples=200, random_state=0
+)
 exp = explainer.fit(X).explain(X.iloc[:20], decompose=True)
-print("direct + indirect == values:", np.allclose(exp.direct + exp.indirect, exp.values))
+print(
+    "direct + indirect == values:",
+    np.allclose(exp.direct + exp.indirect, exp.values),
+)
 print(exp.summary_frame().round(3))
 
 # %%
@@ -47,5 +52,14 @@ plt.show()
 # answers "does raising X raise y?": E[f | do(X = q75)] − E[f | do(X = q25)], split the same
 # way, with plain SHAP's reading of the same contrast beside it.
 effects = explainer.effects(n_draws=1000, random_state=0)
-cols = ["feature", "low", "high", "total", "total_stderr", "direct", "indirect", "marginal"]
+cols = [
+    "feature",
+    "low",
+    "high",
+    "total",
+    "total_stderr",
+    "direct",
+    "indirect",
+    "marginal",
+]
 print(effects.to_frame()[cols].round(3).to_string(index=False))

@@ -27,15 +27,21 @@ import causalx as cx
 from causalx.datasets import make_linear_scm
 from causalx.plotting import plot_attribution_bars
 
-scm = make_linear_scm(["T", "M", "P"], {("T", "M"): 1.0, ("T", "P"): 1.0}, noise_std=[1.0, 0.5, 0.3])
+scm = make_linear_scm(
+    ["T", "M", "P"], {("T", "M"): 1.0, ("T", "P"): 1.0}, noise_std=[1.0, 0.5, 0.3]
+)
 X = scm.sample(2000, random_state=0)  # a DataFrame with columns T, M, P
 rng = np.random.default_rng(1)
 y = 2.0 * X["M"].to_numpy() + 0.1 * rng.standard_normal(len(X))
 model = LinearRegression().fit(X.to_numpy(), y)  # a plain array model
-print("model weights:", dict(zip(X.columns, model.coef_.round(3))))
+print("model weights:", {c: round(float(w), 3) for c, w in zip(X.columns, model.coef_)})
 
-graph = cx.CausalGraph({"T": {"unit": "K"}, "M": {"unit": "mPa s"}, "P": {"unit": "K"}},
-                       ["T -> M", "T -> P"], target="R", target_unit="ohm")
+graph = cx.CausalGraph(
+    {"T": {"unit": "K"}, "M": {"unit": "mPa s"}, "P": {"unit": "K"}},
+    ["T -> M", "T -> P"],
+    target="R",
+    target_unit="ohm",
+)
 
 # %%
 # Explain the same rows two ways
@@ -43,7 +49,9 @@ graph = cx.CausalGraph({"T": {"unit": "K"}, "M": {"unit": "mPa s"}, "P": {"unit"
 rows = X.iloc[:100]
 exps = {}
 for value in ("marginal", "causal"):
-    explainer = cx.CausalExplainer(model, graph, value=value, n_samples=2000, random_state=0)
+    explainer = cx.CausalExplainer(
+        model, graph, value=value, n_samples=2000, random_state=0
+    )
     exps[value] = explainer.fit(X).explain(rows)
     print(f"{value}:\n{exps[value].summary_frame().round(3)}\n")
 
@@ -53,7 +61,10 @@ for value in ("marginal", "causal"):
 # Marginal: w_i (x_i - mean_i) over the background data.
 w = model.coef_
 want_marginal = w * (rows.to_numpy() - X.to_numpy().mean(0))
-print("marginal: max |causalx - closed form| =", np.abs(exps["marginal"].values - want_marginal).max().round(4))
+print(
+    "marginal: max |causalx - closed form| =",
+    np.abs(exps["marginal"].values - want_marginal).max().round(4),
+)
 
 # Causal: for a linear model v(S) = f(E[X | do(X_S = x_S)]); the Shapley values follow from the
 # 2³ coalitions by the Shapley formula.
@@ -66,7 +77,9 @@ d = x.shape[1]
 
 def v(S):
     S = sorted(S)
-    return model.intercept_ + scm.interventional_mean(S, x[:, S]) @ w if S else np.full(len(x), model.intercept_ + scm.mean @ w)
+    if not S:  # v(∅) = f(E[X])
+        return np.full(len(x), model.intercept_ + scm.mean @ w)
+    return model.intercept_ + scm.interventional_mean(S, x[:, S]) @ w
 
 
 want_causal = np.zeros_like(x)
@@ -77,9 +90,11 @@ for i in range(d):
             weight = factorial(k) * factorial(d - k - 1) / factorial(d)
             want_causal[:, i] += weight * (v(S + (i,)) - v(S))
 gap = np.abs(exps["causal"].values - want_causal).max()
-print(f"causal: max |causalx - closed form| = {gap:.3f}; causalx's largest standard error: "
-      f"{np.asarray(exps['causal'].stderr).max():.3f} (Monte Carlo draws, and the sample mean of the "
-      "background against the population mean of the closed form)")
+print(
+    f"causal: max |causalx - closed form| = {gap:.3f}; causalx's largest standard error: "
+    f"{np.asarray(exps['causal'].stderr).max():.3f} (Monte Carlo draws, and the sample mean of the "
+    "background against the population mean of the closed form)"
+)
 
 # %%
 # Plain SHAP credits the mechanism the model uses; causal values credit the cause

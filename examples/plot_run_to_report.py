@@ -39,13 +39,26 @@ grain_size = 20.0 + 0.25 * (anneal_temp - 700.0) + rng.normal(0, 6.0, n)
 contamination = rng.normal(0, 1, n)  # hidden: not a column of the data
 dopant_conc = 2.0 + 0.5 * contamination + rng.normal(0, 0.35, n)
 porosity = 8.0 + 2.0 * contamination + rng.normal(0, 1.4, n)
-conductivity = (1.5 + 0.06 * grain_size + 0.005 * (anneal_temp - 700.0) + 0.8 * dopant_conc
-                - 0.15 * porosity + rng.normal(0, 0.2, n))
+conductivity = (
+    1.5
+    + 0.06 * grain_size
+    + 0.005 * (anneal_temp - 700.0)
+    + 0.8 * dopant_conc
+    - 0.15 * porosity
+    + rng.normal(0, 0.2, n)
+)
 
 folder = Path(tempfile.mkdtemp(prefix="causalx-example-"))
-pd.DataFrame({"anneal_temp": anneal_temp, "furnace_id": furnace_id, "grain_size": grain_size,
-              "dopant_conc": dopant_conc, "porosity": porosity,
-              "conductivity": conductivity}).to_csv(folder / "films.csv", index=False)
+pd.DataFrame(
+    {
+        "anneal_temp": anneal_temp,
+        "furnace_id": furnace_id,
+        "grain_size": grain_size,
+        "dopant_conc": dopant_conc,
+        "porosity": porosity,
+        "conductivity": conductivity,
+    }
+).to_csv(folder / "films.csv", index=False)
 
 (folder / "films.yaml").write_text("""\
 causalx: 1
@@ -92,8 +105,10 @@ report = json.loads((out / "report.json").read_text())
 summary = report["summary"]
 print("Question:", summary["question"])
 for e in report["effects"]:
-    print(f"  {e['feature']:12s} total {e['total']:+.3f} ± {e['total_stderr']:.3f} S/cm "
-          f"(plain SHAP reading {e['marginal']:+.3f})")
+    print(
+        f"  {e['feature']:12s} total {e['total']:+.3f} ± {e['total_stderr']:.3f} S/cm "
+        f"(plain SHAP reading {e['marginal']:+.3f})"
+    )
 print("Strongest hypotheses:")
 for h in summary["top_hypotheses"]:
     print(f"  {h['id']} [{h['confidence']}] {h['headline']}")
@@ -111,9 +126,17 @@ print("Caveats:", *h["caveats"], sep="\n  - ")
 # -------------------------------
 # The HTML is one self-contained file: every figure is an embedded 200-dpi PNG with alt text.
 html = (out / "report.html").read_text()
-src, alt = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', html)[0]
+src, alt = re.findall(
+    r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', html
+)[0]
 print("alt text:", alt)
 fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
 ax.imshow(plt.imread(io.BytesIO(base64.b64decode(src)), format="png"))
 ax.set_axis_off()
 plt.show()
+
+# %%
+# The example's folder is temporary:
+import shutil
+
+shutil.rmtree(folder)

@@ -22,12 +22,19 @@ import causalx as cx
 X, y, _ = cx.datasets.make_lg_chain(1500, random_state=0)
 graph = cx.load_graph(cx.datasets.graph_path("lg_chain"))
 model = HistGradientBoostingRegressor(max_iter=100, random_state=0).fit(X, y)
-explainer = cx.CausalExplainer(model, graph, value="causal", asymmetric=True, n_samples=200, random_state=0)
+explainer = cx.CausalExplainer(
+    model, graph, value="causal", asymmetric=True, n_samples=200, random_state=0
+)
 exp = explainer.fit(X).explain(X.iloc[:60], decompose=True)
 
 sv = exp.to_shap()
 print(type(sv).__name__, sv.values.shape, "feature names:", sv.feature_names)
-print("efficiency:", np.allclose(sv.values.sum(1) + sv.base_values, model.predict(X.iloc[:60]), atol=1e-6))
+print(
+    "efficiency:",
+    np.allclose(
+        sv.values.sum(1) + sv.base_values, model.predict(X.iloc[:60]), atol=1e-6
+    ),
+)
 print("standard errors kept:", np.array_equal(sv.error_std, exp.stderr))
 
 # %%

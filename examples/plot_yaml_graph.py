@@ -46,15 +46,19 @@ print(graph)
 print("parents of viscosity:", graph.parents("viscosity"))
 print("controls:", graph.nodes_with_role("control"))
 print("target unit:", graph.target_unit)
-print("implied independencies:", [str(i) for i in graph.implied_independencies()][:4])
+print(
+    "implied independencies:", [str(i) for i in graph.implied_independencies()][:4]
+)
 
 # %%
 # Errors name the location, the bad value and the fix
 # ---------------------------------------------------
-for broken in (SPEC.replace("solvent_dn -> ion_pairing", "solvent_dn -> ion_pairng"),
-               SPEC.replace("role: control}", "role: knob}", 1),
-               SPEC.replace("edges:\n", "edges:\n  - viscosity -> salt_conc\n"),  # a cycle
-               SPEC.replace("target_unit:", "target_units:")):
+for broken in (
+    SPEC.replace("solvent_dn -> ion_pairing", "solvent_dn -> ion_pairng"),
+    SPEC.replace("role: control}", "role: knob}", 1),
+    SPEC.replace("edges:\n", "edges:\n  - viscosity -> salt_conc\n"),  # a cycle
+    SPEC.replace("target_unit:", "target_units:"),
+):
     try:
         cx.loads_graph(broken, source="electrolyte.yaml")
     except GraphSpecError as exc:
@@ -67,7 +71,10 @@ for broken in (SPEC.replace("solvent_dn -> ion_pairing", "solvent_dn -> ion_pair
 # SHA-256 digest, which every explanation records in its provenance.
 text = cx.dumps_graph(graph)
 print(text)
-assert cx.loads_graph(text) == graph and cx.loads_graph(text).digest() == graph.digest()
+assert (
+    cx.loads_graph(text) == graph
+    and cx.loads_graph(text).digest() == graph.digest()
+)
 
 # %%
 # Draw it
