@@ -293,7 +293,7 @@ def plot_dependence(pdp, ale=None, *, ax=None, max_ice: int = 50, unit: str | No
 
 
 def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_display: int = 10,
-                   target_unit: str | None = None):
+                   target_unit: str | None = None, units: Mapping[str, str | None] | None = None):
     """How one row's prediction is built from the base value, one attribution at a time.
 
     Parameters
@@ -305,6 +305,9 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
     max_display : int, default 10
         Largest |values| shown; the rest are summed in one bar.
     target_unit : str, optional
+        Unit of the prediction (x axis).
+    units : mapping of str to str, optional
+        Unit of each feature, written after its value in the labels (``T = 425 K``).
 
     Returns
     -------
@@ -317,7 +320,9 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
     names = list(explanation.feature_names)
     order = list(np.argsort(-np.abs(v)))
     shown, rest = order[:max_display], order[max_display:]
-    labels = [names[j] if data is None else f"{names[j]} = {data[j]:.3g}" for j in shown]
+    units = units or {}
+    labels = [names[j] if data is None else f"{names[j]} = {data[j]:.3g}"
+              + (f" {units[names[j]]}" if units.get(names[j]) else "") for j in shown]
     deltas = [float(v[j]) for j in shown]
     if rest:
         labels.append(f"{len(rest)} other features")

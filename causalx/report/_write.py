@@ -324,7 +324,7 @@ def _figures(result) -> list[dict[str, str]]:
                     "(red raises, blue lowers).",
          "alt": f"Waterfall of data row {data_row}: horizontal bars adding the {causal_label} attributions from the "
                 f"base value to the row's prediction.",
-         "src": _png(lambda ax: P.plot_waterfall(causal, row, ax=ax, target_unit=tu), (8.0, 4.2))},
+         "src": _png(lambda ax: P.plot_waterfall(causal, row, ax=ax, target_unit=tu, units=units), (8.0, 4.2))},
     ]
     if decomposed is not None:
         figs.append({"id": "fig-direct-indirect", "title": "Direct and indirect effects",
@@ -408,6 +408,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
     m = payload["model"]
     S = payload["summary"]
     tu = _target_unit(result)
+    hu = f" \\[{_md_cell(tu)}\\]" if tu else ""  # the unit in the header of every table of target values
     target = _md(payload["data"]["target"])
     lines = [f"# {_md(payload['title'])}", "", f"> {payload['disclaimer']}", "",
              "## The answer first", "", f"*Question: {_md(S['question'])}*", "",
@@ -422,7 +423,8 @@ def _markdown(payload: dict[str, Any], result) -> str:
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
                   f"{target}{f' (in {_md(tu)})' if tu else ''} ± one standard error, and plain SHAP's reading of the "
                   "same contrast. ▲ marks features where the two readings differ in sign or by more than half.",
-                  "", "| feature | low → high | total effect | direct | through descendants | plain SHAP reading | |",
+                  "", f"| feature | low → high | total effect{hu} | direct{hu} | through descendants{hu} | "
+                  f"plain SHAP reading{hu} | |",
                   "|---|---|---|---|---|---|---|"]
         for e in payload["effects"]:
             unit = f" {e['unit']}" if e.get("unit") else ""
@@ -465,7 +467,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
     labels = list(payload["explanations"])
     lines += ["## Attributions", "", f"Mean \\|Shapley value\\| ± standard error over the explained rows"
               f"{f', in {_md(tu)}' if tu else ''}.", "",
-              "| feature | " + " | ".join(map(_md_cell, labels)) + " |", "|---|" + "---|" * len(labels)]
+              "| feature | " + " | ".join(_md_cell(lab) + hu for lab in labels) + " |", "|---|" + "---|" * len(labels)]
     feats = [r["feature"] for r in payload["explanations"][labels[0]]["features"]]
     for i, f in enumerate(feats):
         cells = [f"{payload['explanations'][lab]['features'][i]['mean_abs']:.3g} ± "
@@ -521,7 +523,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
     if d.get("bootstrap"):
         b = d["bootstrap"]
         lines += ["", f"### Bootstrap ({_md(b['label'])}, {b['n_boot']} replicates, {b['n_rows']} rows)", "",
-                  "| feature | mean \\|value\\| | total s.e. | Monte Carlo s.e. | resampling s.e. |", "|---|---|---|---|---|"]
+                  f"| feature | mean \\|value\\|{hu} | total s.e. | Monte Carlo s.e. | resampling s.e. |", "|---|---|---|---|---|"]
         lines += [f"| {_md_cell(r['feature'])} | {_fmt(r['mean_abs'])} | {_fmt(r['rms_total_stderr'])} | "
                   f"{_fmt(r['rms_mc_stderr'])} | {_fmt(r['rms_resampling_stderr'])} |" for r in b["features"]]
     if payload.get("warnings"):

@@ -311,3 +311,25 @@ def test_figures_are_shown_at_half_their_pixel_size(written):
         assert (int(w), int(h)) == (pw // 2, ph // 2) and pw >= 1000  # 200 dpi: >= 5 inches wide
     # the figures come after the answer and the hypotheses (answer first)
     assert html.index('id="answer"') < html.index('id="hypotheses"') < html.index('id="figures"')
+
+
+def test_the_graph_specs_target_unit_heads_every_table_of_target_values(study_result, tmp_path):
+    """A ``target_unit`` in the graph spec (none in the run config) reaches the HTML and Markdown tables."""
+    import dataclasses
+
+    from causalx.report import write_report
+
+    assert study_result.config.report.target_unit is None
+    result = dataclasses.replace(study_result, graph=study_result.graph.replace(target_unit="mS/cm"))
+    paths = write_report(result, tmp_path)
+    html, md = paths["html"].read_text(), paths["md"].read_text()
+    payload = json.loads(paths["json"].read_text())
+    assert payload["graph"]["target_unit"] == "mS/cm"
+    assert "<th>total effect [mS/cm]</th>" in html and "<th>plain SHAP reading [mS/cm]</th>" in html
+    for label in result.explanations:
+        assert f"<th>{label} [mS/cm]</th>" in html and f"| {label} \\[mS/cm\\] |" in md
+    assert "| total effect \\[mS/cm\\] |" in md and "(in mS/cm)" in md
+    # the run config's unit wins when it gives one
+    cfg = result.config.model_copy(update={"report": result.config.report.model_copy(update={"target_unit": "S/m"})})
+    html2 = write_report(dataclasses.replace(result, config=cfg), tmp_path / "b")["html"].read_text()
+    assert "<th>total effect [S/m]</th>" in html2 and "mS/cm]" not in html2
