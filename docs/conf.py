@@ -133,13 +133,15 @@ def _write_api_pages() -> None:
         if n == "__version__":
             continue
         obj = getattr(causalx, n)
+        home = next((m for m, _, _ in API_MODULES
+                     if getattr(importlib.import_module(m), n, None) is obj and n in importlib.import_module(m).__all__),
+                    None)
         if isinstance(obj, type(causalx)):
             ref = f":mod:`{obj.__name__}`"
+        elif home is None:  # documented on this page (the configuration functions)
+            ref = f":func:`causalx.{n}`"
         else:
-            role = "class" if isinstance(obj, type) else "func"
-            ref = f":{role}:`{obj.__module__.replace('._config', '')}.{n}`"
-            if obj.__module__ == "causalx._config":
-                ref = f":func:`causalx.{n}`"
+            ref = f":{'class' if isinstance(obj, type) else 'func'}:`{home}.{n}`"
         top += [f"   * - ``{n}``", f"     - {ref}"]
     top += ["", "Configuration", "-------------", "", ".. autofunction:: causalx.config_context", "",
             ".. autofunction:: causalx.get_config", "", ".. autofunction:: causalx.set_config", "",
