@@ -53,4 +53,5 @@ fals = result.falsification
 print(
     f"falsified: {result.falsified} ({fals.n_rejected} of {len(fals.tests)} rejected)"
 )
-print(fals.to_frame().round(4))
+cols = ["x", "y", "given", "partial_correlation", "p_adjusted", "rejected"]
+print(fals.to_frame()[cols].round(4).to_string(index=False))
