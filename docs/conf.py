@@ -46,8 +46,6 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_gallery_order.py", "**/make_figures.py", "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.md5", "auto_examples/*.json"]
-templates_path = ["_templates"]
-html_static_path = ["_static"]
 
 # ---------------------------------------------------------------- HTML
 html_theme = "pydata_sphinx_theme"
