@@ -86,6 +86,7 @@ def _mixed_test_class():
     class _MixedTest(cit.CIT_Base):
         def __init__(self, data, discrete=(), categorical=(), **kwargs):
             super().__init__(data, **kwargs)
+            self.method = MIXED_TEST  # causal-learn reads the test's name
             self.discrete = np.asarray(discrete, dtype=bool)
             self.categorical = tuple(int(c) for c in categorical)
             self._cache: dict[tuple, float] = {}
