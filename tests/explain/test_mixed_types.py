@@ -289,3 +289,17 @@ def test_tree_path_is_not_taken_for_decoded_columns():
     ex = cx.CausalExplainer(f, GRAPH, value="marginal", n_samples=20).fit(
         X.assign(substrate=pd.Categorical(X["substrate"])))
     assert ex.algorithm_ == "blackbox"
+
+
+def test_effects_set_a_binary_text_node_to_its_levels():
+    # glass or not, as text: binary, handled by the Gaussian sampler's thresholds; the effect's
+    # settings are the two observed levels, never a code between them
+    X, y = _data(300)
+    Xb = X.assign(substrate=np.where(X["substrate"] == "glass", "glass", "other"))
+    model = Counting(_pipeline(Xb, y), categories=("glass", "other"))
+    ex = cx.CausalExplainer(model, GRAPH, value="causal", n_samples=50).fit(Xb)
+    assert ex.node_types_["substrate"] == "binary"
+    res = ex.effects(n_draws=200)
+    assert model.n_unseen == 0 and model.n_rows > 0
+    eff = {e.feature: e for e in res}
+    assert {eff["substrate"].low, eff["substrate"].high} <= {0.0, 1.0}
