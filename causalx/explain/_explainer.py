@@ -578,6 +578,9 @@ class CausalExplainer(BaseEstimator):
             "elapsed_s": float(elapsed),
             "versions": {"causalx": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__},
         }
+        if not self.encoding_.is_identity:  # what the codes in Explanation.data stand for
+            provenance["categories"] = {self.feature_names_in_[j]: [str(c) for c in self.encoding_.codebooks[j].categories]
+                                        for j in self.encoding_.encoded}
         if "adjustments" in counts:  # distinct coalitions per kind of identified expression
             provenance["adjustments"] = counts["adjustments"]
         if self.algorithm_ == "tree":

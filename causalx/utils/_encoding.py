@@ -127,11 +127,13 @@ class Codebook:
                 "sampler drew values outside the node's support. Use a sampler that models discrete nodes "
                 "(sampler='mechanism' with discrete mechanisms, or 'vae'), or value='marginal'."
             )
+        import pandas as pd
+
         lookup = self._lookup()
         if self.kind == "category":
-            import pandas as pd
-
             return pd.Categorical.from_codes(ic, dtype=lookup)
+        if isinstance(lookup, np.ndarray):  # a Series keeps the dtype (pandas would infer str from object)
+            return pd.Series(lookup.take(ic), dtype=self.dtype, copy=False)
         return lookup.take(ic)
 
 

@@ -91,6 +91,8 @@ def test_marginal_values_of_a_pipeline_equal_brute_force_over_raw_columns():
     np.testing.assert_allclose(exp.values, expected, atol=1e-9, rtol=0)
     np.testing.assert_allclose(exp.output, model.predict(rows), atol=1e-9)
     assert exp.feature_names == ("temp", "substrate", "thick")  # one value per original feature
+    assert exp.provenance["categories"] == {"substrate": list(SUBSTRATES)}  # what the codes in exp.data mean
+    np.testing.assert_array_equal(exp.data[:, 1], [SUBSTRATES.index(s) for s in rows["substrate"]])
 
 
 def test_the_model_gets_the_original_dtypes_and_categories():
