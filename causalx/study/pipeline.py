@@ -390,9 +390,10 @@ def run_study(
                     f"{cfg.source}, diagnostics.dependence_features[{i}]: {f!r} is not a node of the graph; "
                     f"accepted values: {list(graph.nodes)}.{suggest(f, graph.nodes)}",
                     source=cfg.source, location=f"diagnostics.dependence_features[{i}]")
-        if feats and not encoding.is_identity:
-            skipped.append(f"PDP/ICE/ALE skipped: they need numeric columns, and "
-                           f"{', '.join(graph.nodes[j] for j in encoding.encoded)} hold text, categories or bool")
+        textual = [graph.nodes[j] for j in encoding.encoded if encoding.codebooks[j].kind != "bool"]
+        if feats and textual:  # bool columns read as 0/1 there, text and categories do not
+            skipped.append(f"PDP/ICE/ALE skipped: they need numeric or bool columns, and {', '.join(textual)} "
+                           "hold text or categories")
             feats = []
         if feats:
             with step("dependence", f"PDP/ICE/ALE for {', '.join(feats)}"):
