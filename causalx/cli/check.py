@@ -80,7 +80,7 @@ def check(
     import pandas as pd
 
     from causalx.diagnostics import diagnose
-    from causalx.explain._data import to_feature_array
+    from causalx.explain._data import to_feature_codes
     from causalx.graph import load_graph
     from causalx.utils import suggest
 
@@ -103,7 +103,7 @@ def check(
     frame.columns = [str(c) for c in frame.columns]
     extra = [c for c in frame.columns if c not in g.nodes and c != g.target]
     try:
-        to_feature_array(frame.drop(columns=extra), g.nodes, what=str(data), target=g.target, min_rows=10)
+        to_feature_codes(frame.drop(columns=extra), g, what=str(data), min_rows=10)  # text columns are coded
     except CausalxError as exc:
         _fail(str(exc))
     try:

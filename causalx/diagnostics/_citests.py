@@ -22,6 +22,14 @@ correlation of ``x`` and ``y`` given ``Z`` (a signed effect size readable for ev
 - ``chi2`` / ``gsq``: Pearson chi-square or G (log-likelihood ratio) test summed over the strata
   of the discrete conditioning set.
 
+Unordered categorical columns (``categorical=`` column indices): in ``gcm`` a categorical ``x``
+or ``y`` with k levels enters as its k - 1 level indicators, each residualised on ``Z``; the
+products of the residuals form a vector whose mean is zero under the null, tested with the Wald
+statistic ``n m' S^+ m`` against chi-square with rank(S) degrees of freedom (the multivariate
+GCM, Shah & Peters 2020, Sec. 5); a categorical column of ``Z`` enters the regression basis as
+its level indicators only (its codes carry no order). Mixed pairs (a discrete and a continuous
+variable) are thus tested without reading category codes as numbers.
+
 References
 ----------
 .. [1] Fisher, R. A. (1924). The distribution of the partial correlation coefficient. Metron 3.
@@ -137,45 +145,50 @@ def _residualize(target: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return target - model.predict(feats)
 
 
-def _basis(Z: np.ndarray, n_knots: int) -> np.ndarray:
+def _basis(Z: np.ndarray, n_knots: int, categorical: np.ndarray | None = None) -> np.ndarray:
     """Regression basis of the conditioning columns, centred (the intercept is implicit).
 
     Continuous columns (more than ``n_knots + 2`` distinct values): the standardised column and
     a cubic B-spline basis with quantile knots (linear extrapolation); few-level columns: their
     level indicators. With two or more columns, the pairwise products of the standardised
-    columns are added (a cheap first-order interaction).
+    columns are added (a cheap first-order interaction). Columns flagged in ``categorical``
+    (bool mask) enter as their level indicators only.
     """
     from sklearn.preprocessing import SplineTransformer
 
     n, k = Z.shape
+    cat = np.zeros(k, dtype=bool) if categorical is None else np.asarray(categorical, dtype=bool)
     Zs = (Z - Z.mean(0)) / np.where(Z.std(0) > 0, Z.std(0), 1.0)
-    cont = np.array([np.unique(Z[:, j]).size > n_knots + 2 for j in range(k)], dtype=bool)
-    feats = [Zs]
+    cont = np.array([np.unique(Z[:, j]).size > n_knots + 2 for j in range(k)], dtype=bool) & ~cat
+    num = np.flatnonzero(~cat)
+    feats = [Zs[:, num]]
     if cont.any():
         spl = SplineTransformer(n_knots=n_knots, degree=3, knots="quantile", extrapolation="linear")
         feats.append(spl.fit_transform(Zs[:, cont]))
     for j in np.flatnonzero(~cont):
         _, inv = np.unique(Z[:, j], return_inverse=True)
         feats.append(np.eye(int(inv.max()) + 1)[inv.ravel(), 1:])
-    if k >= 2:
-        iu, ju = np.triu_indices(k, 1)
-        feats.append(Zs[:, iu] * Zs[:, ju])
+    if num.size >= 2:
+        iu, ju = np.triu_indices(num.size, 1)
+        feats.append(Zs[:, num[iu]] * Zs[:, num[ju]])
     F = np.column_stack(feats)
     return F - F.mean(0)
 
 
-def gcm_residuals(targets: np.ndarray, Z: np.ndarray, *, ridge: float = 1e-3) -> np.ndarray:
+def gcm_residuals(targets: np.ndarray, Z: np.ndarray, *, ridge: float = 1e-3,
+                  categorical: np.ndarray | None = None) -> np.ndarray:
     """Residuals of the columns of ``targets`` on the basis of ``Z`` (one ridge solve for all).
 
     ``ridge`` is the penalty per row on standardised basis columns; the number of knots grows
-    slowly with n (5 at n=300, 8 at n=1000, 12 from n=3000 on).
+    slowly with n (5 at n=300, 8 at n=1000, 12 from n=3000 on). ``categorical`` flags the
+    columns of ``Z`` that enter as level indicators only (see :func:`_basis`).
     """
     T = targets - targets.mean(0)
     if Z.shape[1] == 0:
         return T
     n = Z.shape[0]
     n_knots = int(np.clip(round(0.8 * n ** (1 / 3)), 4, 12))
-    F = _basis(Z, n_knots)
+    F = _basis(Z, n_knots, categorical)
     scale = np.sqrt((F**2).mean(0))
     F = F[:, scale > 1e-12] / scale[scale > 1e-12]
     G = F.T @ F
@@ -184,10 +197,40 @@ def gcm_residuals(targets: np.ndarray, Z: np.ndarray, *, ridge: float = 1e-3) ->
     return T - F @ beta
 
 
-def _gcm(data, x, y, given):
-    """GCM statistic T = sqrt(n) mean(R) / sd(R), R = residual products; two-sided normal p."""
+def _indicators(column: np.ndarray) -> np.ndarray:
+    """The level indicators of a column but the first (k - 1 columns for k levels)."""
+    _, inv = np.unique(column, return_inverse=True)
+    return np.eye(int(inv.max()) + 1)[inv.ravel(), 1:]
+
+
+def _gcm_wald(data, x, y, given, categorical):
+    """Multivariate GCM: Wald test of the mean of the residual-product vector (chi-square)."""
     n = data.shape[0]
-    R = gcm_residuals(data[:, [x, y]], data[:, list(given)])
+    cols = [_indicators(data[:, v]) if v in categorical else data[:, [v]] for v in (x, y)]
+    if cols[0].shape[1] == 0 or cols[1].shape[1] == 0:  # a constant column: no evidence of dependence
+        return 0.0, 1.0, partial_correlation(data, x, y, given)
+    zcat = np.array([g in categorical for g in given], dtype=bool)
+    R = gcm_residuals(np.column_stack(cols), data[:, list(given)], categorical=zcat)
+    kx = cols[0].shape[1]
+    P = (R[:, :kx, None] * R[:, None, kx:]).reshape(n, -1)
+    m = P.mean(0)
+    S = np.atleast_2d(np.cov(P, rowvar=False, bias=True))
+    w, V = np.linalg.eigh(S)
+    keep = w > 1e-10 * max(w.max(), 1e-300)
+    if not keep.any():
+        return 0.0, 1.0, partial_correlation(data, x, y, given)
+    proj = V[:, keep].T @ m
+    stat = float(n * np.sum(proj**2 / w[keep]))
+    return stat, float(stats.chi2.sf(stat, int(keep.sum()))), partial_correlation(data, x, y, given)
+
+
+def _gcm(data, x, y, given, categorical=frozenset()):
+    """GCM statistic T = sqrt(n) mean(R) / sd(R), R = residual products; two-sided normal p."""
+    if x in categorical or y in categorical:
+        return _gcm_wald(data, x, y, given, categorical)
+    n = data.shape[0]
+    zcat = np.array([g in categorical for g in given], dtype=bool) if categorical else None
+    R = gcm_residuals(data[:, [x, y]], data[:, list(given)], categorical=zcat)
     prod = R[:, 0] * R[:, 1]
     sd = prod.std()
     if not np.isfinite(sd) or sd <= 1e-300:
@@ -295,6 +338,7 @@ def ci_test(
     method: str = "fisherz",
     max_n: int = 1000,
     rng: np.random.Generator | None = None,
+    categorical: Sequence[int] = (),
 ) -> tuple[float, float, float]:
     """Test ``x ⊥ y | given`` on the columns of ``data``.
 
@@ -310,6 +354,10 @@ def ci_test(
         Row cap of the kernel tests (``regression``, ``kci``); a seeded subsample is used above.
     rng : Generator, optional
         Source of the subsample.
+    categorical : sequence of int, optional
+        Columns holding the codes of unordered categorical variables; ``gcm`` reads them as
+        level indicators (see the module docstring). The other tests ignore it (``chi2`` and
+        ``gsq`` treat every column as categorical anyway).
 
     Returns
     -------
@@ -326,7 +374,7 @@ def ci_test(
     if method == "fisherz":
         return _fisherz(data, x, y, given)
     if method == "gcm":
-        return _gcm(data, x, y, given)
+        return _gcm(data, x, y, given, frozenset(int(c) for c in categorical))
     rng = np.random.default_rng(0) if rng is None else rng
     if method == "regression":
         return _regression(data, x, y, given, max_n, rng)

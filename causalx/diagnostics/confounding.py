@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from causalx._options import CI_METHODS, CORRECTIONS
-from causalx.diagnostics._data import as_node_array
+from causalx.diagnostics._data import node_codes
 from causalx.diagnostics.falsify import _num, _TestCache, adjust_pvalues
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option, check_random_state
@@ -146,8 +146,8 @@ def suspected_confounding(
     check_interval("alpha", alpha, low=0, high=1, closed="neither")
     check_option("method", method, CI_METHODS)
     check_option("correction", correction, CORRECTIONS)
-    X = as_node_array(data, graph)
-    cache = _TestCache(X, graph.nodes, graph, method, max_n, check_random_state(random_state))
+    X, types = node_codes(data, graph)
+    cache = _TestCache(X, graph.nodes, graph, method, max_n, check_random_state(random_state), types)
     order = {n: i for i, n in enumerate(graph.nodes)}
     found: list[SuspectedConfounding] = []
     added: list[tuple[str, str]] = []

@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 
 from causalx._options import DISCOVERY_TESTS
-from causalx.diagnostics._data import as_node_array
+from causalx.diagnostics._citests import ci_test, is_discrete
+from causalx.diagnostics._data import node_codes
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option
 
-__all__ = ["SuggestedEdge", "discover_skeleton", "suggest_edges"]
+__all__ = ["SuggestedEdge", "discover_skeleton", "pick_discovery_test", "suggest_edges"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,49 @@ class SuggestedEdge:
         return asdict(self)
 
 
-def discover_skeleton(data: np.ndarray, *, alpha: float = 0.01, indep_test: str = "fisherz") -> np.ndarray:
+#: the name under which causalx's mixed-data test is registered with causal-learn
+MIXED_TEST = "causalx_mixed"
+
+
+def _mixed_test_class():
+    """A causal-learn CI test running :func:`causalx.diagnostics._citests.ci_test`: the G-test when
+    x, y and the conditioning set are all discrete, else the GCM (categorical variables as level
+    indicators). Registered once; None when causal-learn cannot register custom tests."""
+    from causallearn.utils import cit
+
+    if MIXED_TEST in getattr(cit, "_custom_ci_tests", {}):
+        return cit._custom_ci_tests[MIXED_TEST]
+    if not hasattr(cit, "register_ci_test"):  # causal-learn before custom tests
+        return None
+
+    class _MixedTest(cit.CIT_Base):
+        def __init__(self, data, discrete=(), categorical=(), **kwargs):
+            super().__init__(data, **kwargs)
+            self.method = MIXED_TEST  # causal-learn reads the test's name
+            self.discrete = np.asarray(discrete, dtype=bool)
+            self.categorical = tuple(int(c) for c in categorical)
+            self._cache: dict[tuple, float] = {}
+
+        def __call__(self, X, Y, condition_set=None):
+            x, y = sorted((int(np.ravel(X)[0]), int(np.ravel(Y)[0])))
+            given = tuple(sorted(int(c) for c in (condition_set or ())))
+            key = (x, y, given)
+            if key not in self._cache:
+                cols = [x, y, *given]
+                method = "gsq" if self.discrete.size and bool(self.discrete[cols].all()) else "gcm"
+                self._cache[key] = ci_test(self.data, x, y, given, method=method, categorical=self.categorical)[1]
+            return self._cache[key]
+
+    cit.register_ci_test(MIXED_TEST, _MixedTest)
+    return _MixedTest
+
+
+def discover_skeleton(data: np.ndarray, *, alpha: float = 0.01, indep_test: str = "fisherz", **test_options) -> np.ndarray:
     """Run causal-learn's stable PC; return its endpoint matrix ``G`` of shape (d, d).
 
     ``G[i, j] == -1 and G[j, i] == 1`` means ``i -> j``; both ``-1``: ``i -- j``; both ``1``:
-    ``i <-> j``; both ``0``: not adjacent.
+    ``i <-> j``; both ``0``: not adjacent. ``test_options`` go to the CI test (``discrete``
+    and ``categorical`` for :data:`MIXED_TEST`).
     """
     try:
         from causallearn.search.ConstraintBased.PC import pc
@@ -79,8 +118,24 @@ def discover_skeleton(data: np.ndarray, *, alpha: float = 0.01, indep_test: str 
         raise ImportError(
             "suggest_edges needs causal-learn: pip install causal-learn (or pip install 'causalx[diagnostics]')."
         ) from exc
-    cg = pc(np.asarray(data, dtype=float), alpha, indep_test, stable=True, show_progress=False, verbose=False)
+    if indep_test == MIXED_TEST and _mixed_test_class() is None:  # pragma: no cover - old causal-learn
+        indep_test, test_options = "fisherz", {}
+    cg = pc(np.asarray(data, dtype=float), alpha, indep_test, stable=True, show_progress=False, verbose=False,
+            **test_options)
     return np.asarray(cg.G.graph)
+
+
+def pick_discovery_test(X: np.ndarray, types) -> tuple[str, dict]:
+    """PC's CI test for the node types: ``gsq`` when every node is discrete, ``fisherz`` when
+    none is, else :data:`MIXED_TEST` (G-test on all-discrete sets, GCM with categorical level
+    indicators otherwise). Returns the test name and its options."""
+    discrete = np.array([is_discrete(X[:, j], t) for j, t in enumerate(types)], dtype=bool)
+    if discrete.all():
+        return "gsq", {}
+    categorical = [j for j, t in enumerate(types) if t == "categorical" and np.unique(X[:, j]).size > 2]
+    if not discrete.any():
+        return "fisherz", {}
+    return MIXED_TEST, {"discrete": discrete, "categorical": categorical}
 
 
 def _orientation(G: np.ndarray, i: int, j: int) -> str:
@@ -101,7 +156,7 @@ def suggest_edges(
     data,
     *,
     alpha: float = 0.01,
-    indep_test: str = "fisherz",
+    indep_test: str | None = None,
 ) -> tuple[SuggestedEdge, ...]:
     """Compare the declared graph with the PC algorithm's estimate; list hypotheses.
 
@@ -111,8 +166,13 @@ def suggest_edges(
     data : DataFrame or ndarray of shape (n_samples, n_nodes)
     alpha : float, default 0.01
         Level of PC's independence tests.
-    indep_test : {"fisherz", "kci", "chisq", "gsq"}, default "fisherz"
-        causal-learn's test (``kci`` is slow beyond a few hundred rows).
+    indep_test : {"fisherz", "kci", "chisq", "gsq"}, optional
+        causal-learn's test (``kci`` is slow beyond a few hundred rows). Default: from the
+        node types (declared, or inferred from text / category / bool dtypes, or few integer
+        levels): ``fisherz`` when every node is continuous, ``gsq`` when every node is
+        discrete, else causalx's mixed test (the G-test on all-discrete sets, the GCM with
+        categorical variables as level indicators otherwise; see
+        :func:`causalx.diagnostics._citests.ci_test`).
 
     Returns
     -------
@@ -128,12 +188,17 @@ def suggest_edges(
     [('A', 'C', 'missing')]
     """
     check_interval("alpha", alpha, low=0, high=1, closed="neither")
-    check_option("indep_test", indep_test, DISCOVERY_TESTS)
-    X = as_node_array(data, graph)
+    if indep_test is not None:
+        check_option("indep_test", indep_test, DISCOVERY_TESTS)
+    X, types = node_codes(data, graph)
     names = list(graph.nodes)
-    std = X.std(0)
-    Xs = (X - X.mean(0)) / np.where(std > 0, std, 1.0)
-    G = discover_skeleton(Xs, alpha=alpha, indep_test=indep_test)
+    options: dict = {}
+    if indep_test is None:
+        indep_test, options = pick_discovery_test(X, [types[n] for n in names])
+    if indep_test in ("fisherz", "kci"):
+        std = X.std(0)
+        X = (X - X.mean(0)) / np.where(std > 0, std, 1.0)
+    G = discover_skeleton(X, alpha=alpha, indep_test=indep_test, **options)
     edges = set(graph.edges)
     conf = {frozenset(p) for p in graph.confounded}
     missing, contradicted = [], []

@@ -34,7 +34,7 @@ import numpy as np
 
 from causalx._options import CI_METHODS, CORRECTIONS
 from causalx.diagnostics._citests import ci_test, is_discrete
-from causalx.diagnostics._data import as_node_array
+from causalx.diagnostics._data import node_codes
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option, check_random_state
 
@@ -264,12 +264,16 @@ def adjust_pvalues(p_values: Sequence[float], correction: str = "holm") -> np.nd
 class _TestCache:
     """Runs CI tests on demand and remembers them (random graphs share many implications)."""
 
-    def __init__(self, data, names, graph, method, max_n, rng):
+    def __init__(self, data, names, graph, method, max_n, rng, types=None):
         self.data, self.method, self.max_n = data, method, max_n
         self.index = {n: i for i, n in enumerate(names)}
-        self.discrete = {
-            n: is_discrete(data[:, i], graph.node_attributes(n).get("type")) for n, i in self.index.items()
-        }
+        if types is None:
+            types = {n: graph.node_attributes(n).get("type") for n in names}
+        self.discrete = {n: is_discrete(data[:, i], types.get(n)) for n, i in self.index.items()}
+        # unordered categories with more than two levels: read as level indicators, not as numbers
+        self.categorical = frozenset(
+            i for n, i in self.index.items() if types.get(n) == "categorical" and np.unique(data[:, i]).size > 2
+        )
         self.seed = int(rng.integers(0, 2**63 - 1))
         self.cache: dict[tuple, tuple[float, float, float, str]] = {}
 
@@ -287,7 +291,7 @@ class _TestCache:
             rng = np.random.default_rng([self.seed, self.index[a], self.index[b], *[self.index[v] for v in z]])
             stat, p, r = ci_test(
                 self.data, self.index[a], self.index[b], [self.index[v] for v in z],
-                method=method, max_n=self.max_n, rng=rng,
+                method=method, max_n=self.max_n, rng=rng, categorical=self.categorical,
             )
             self.cache[key] = (stat, p, r, method)
         return self.cache[key]
@@ -340,8 +344,10 @@ def falsify_graph(
     alpha : float, default 0.01
         Level of the tests after the multiple-testing correction.
     method : {"auto", "gcm", "fisherz", "regression", "kci", "chi2", "gsq"}, default "auto"
-        ``auto``: G-test when x, y and the conditioning set are all discrete (declared node
-        type binary/categorical/ordinal, or at most 6 integer levels), else ``gcm``, the
+        ``auto``: G-test when x, y and the conditioning set are all discrete (node type
+        binary/categorical/ordinal, declared or inferred from text / category / bool dtypes, or
+        at most 6 integer levels), else ``gcm`` (an unordered categorical variable with more
+        than two levels enters as its level indicators: the multivariate GCM), the
         generalised covariance measure on spline-regression residuals (holds its level under
         nonlinear relations, heteroscedasticity and non-Gaussian noise; ``docs/ci_tests.md``).
         ``fisherz`` (partial correlation) is the fast linear-Gaussian option: it reads a
@@ -376,9 +382,9 @@ def falsify_graph(
     check_option("correction", correction, CORRECTIONS)
     check_interval("n_permutations", n_permutations, low=0, integer=True)
     check_interval("max_n", max_n, low=20, integer=True)
-    X = as_node_array(data, graph)
+    X, types = node_codes(data, graph)
     rng = check_random_state(random_state)
-    cache = _TestCache(X, graph.nodes, graph, method, max_n, rng)
+    cache = _TestCache(X, graph.nodes, graph, method, max_n, rng, types)
     tests = _test_all(graph, cache, alpha, correction)
     n_rej = sum(t.rejected for t in tests)
     baseline = None

@@ -186,6 +186,10 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     ref = explainer.reference_data_
     if settings is None:
         lows, highs = np.quantile(ref, lo_q, axis=0), np.quantile(ref, hi_q, axis=0)
+        types = getattr(explainer, "node_types_", {})
+        for j, name in enumerate(names):  # a discrete node is set to observed levels, not between them
+            if types.get(name, "continuous") != "continuous":
+                lows[j], highs[j] = np.quantile(ref[:, j], [lo_q, hi_q], method="inverted_cdf")
     else:
         lows, highs = (np.array(v, dtype=float) for v in zip(*settings))
     f = explainer.model_

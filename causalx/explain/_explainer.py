@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from causalx._options import ALGORITHMS, BACKENDS, CAUSAL_SEMANTICS, METHODS, PERMUTATION_SAMPLINGS, SAMPLERS, VALUES
 from causalx.exceptions import CausalxWarning, NotFittedError
-from causalx.explain._data import to_feature_array
+from causalx.explain._data import to_feature_codes, with_node_types
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, chain_components, load_graph
 from causalx.graph.identification import ADJUSTMENTS, Identifier
@@ -58,7 +58,10 @@ class CausalExplainer(BaseEstimator):
     ----------
     model : estimator or callable
         A fitted model with ``predict``; or with ``predict_proba`` (pass ``output=``); or a
-        callable ``f(X) -> (n,)``. Models fitted on DataFrames receive DataFrames.
+        callable ``f(X) -> (n,)``. Models fitted on DataFrames receive DataFrames. Text,
+        pandas ``category`` and bool columns are accepted: the samplers work on their codes
+        and the model receives the original dtypes and categories (e.g. a Pipeline with a
+        OneHotEncoder on the raw column).
     graph : CausalGraph or path
         The causal graph over the model's features (its nodes are the players), or the path
         of a YAML graph spec.
@@ -163,6 +166,14 @@ class CausalExplainer(BaseEstimator):
         Spawned once from ``random_state`` in ``fit``: repeated ``explain`` calls give the
         same numbers.
     graph_digest_ : str
+    encoding_ : causalx.utils.DataEncoding
+        How text, ``category`` and bool columns of the background data are coded (integer
+        codes for the samplers and games; the model gets the original values back, see
+        :class:`causalx.values.ModelFunction`). ``explain`` codes its rows with it.
+    node_types_ : dict of str to str
+        The type of every node: the graph's ``type`` where declared, else inferred from the
+        background's dtypes (bool: binary; ordered category: ordinal; text or category:
+        categorical, binary with two levels; numbers: continuous). The sampler reads them.
 
     Examples
     --------
@@ -288,13 +299,14 @@ class CausalExplainer(BaseEstimator):
         self._check_params()
         graph = self._resolve_graph(self.graph)
         names = tuple(graph.nodes)
-        Xb = to_feature_array(X_background, names, what="X_background", target=graph.target, min_rows=2)
+        Xb, self.encoding_ = to_feature_codes(X_background, graph, what="X_background", min_rows=2)
+        self.node_types_ = self.encoding_.node_types()
         self.seeds_ = self._spawn_seeds()
         self.graph_ = graph
         self.graph_digest_ = graph.digest()
         self.feature_names_in_ = names
         self.n_features_in_ = len(names)
-        self.model_ = resolve_model(self.model, names, self.output, raw=self.raw)
+        self.model_ = resolve_model(self.model, names, self.output, raw=self.raw, encoding=self.encoding_)
         self.model_(Xb[:2])  # fail now, with a clear message, if the model cannot predict these rows
         self.reference_data_ = Xb  # all background rows: the data manifold diagnostics compare with
         self.components_ = chain_components(graph, names)
@@ -308,7 +320,8 @@ class CausalExplainer(BaseEstimator):
             if isinstance(self.sampler, str) and "random_state" in sampler.get_params():
                 seed = int(np.random.default_rng(self.seeds_.background).integers(0, 2**31 - 1))
                 sampler.set_params(random_state=seed)
-            self.sampler_ = sampler.fit(Xb, graph=graph, feature_names=names)
+            # the samplers read the node types (declared, else inferred from the dtypes) from the graph
+            self.sampler_ = sampler.fit(Xb, graph=with_node_types(graph, self.node_types_), feature_names=names)
             if self.value == "conditional" and not getattr(self.sampler_, "supports_conditional", True):
                 raise ValueError(
                     f"sampler={type(self.sampler_).__name__} draws along the causal graph only and cannot "
@@ -332,6 +345,8 @@ class CausalExplainer(BaseEstimator):
             why = "asymmetric=True (the tree path computes symmetric values only)"
         elif self.method not in ("auto", "exact"):
             why = f"method={self.method!r} (the tree path is exact; use method='auto' or 'exact')"
+        elif not self.encoding_.is_identity:
+            why = "text, category or bool columns are decoded for the model (the tree path reads numeric splits)"
         else:
             try:
                 return "tree", extract_ensemble(self.model, names, kind=self.model_.kind, column=self.model_.column)
@@ -416,7 +431,7 @@ class CausalExplainer(BaseEstimator):
         return CausalFiller(self.sampler_, noise, n, self.components_)
 
     def _game(self, X: np.ndarray) -> Game:
-        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw)
+        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw, encoding=self.encoding_)
         return Game(f, X, self._filler(), n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
                     record=MANIFOLD_ROWS if self.check_manifold else 0)
 
@@ -465,7 +480,7 @@ class CausalExplainer(BaseEstimator):
             )
         if decompose and self.method_ == "kernel":
             raise ValueError("decompose=True needs method='exact' or 'permutation', not 'kernel'.")
-        Xe = to_feature_array(X, self.feature_names_in_, what="X", target=self.graph_.target)
+        Xe, _ = to_feature_codes(X, self.graph_, what="X", encoding=self.encoding_)
         t0 = time.perf_counter()
         if self.algorithm_ == "tree":
             res, counts, evaluated = self._tree_values(Xe)
@@ -511,7 +526,7 @@ class CausalExplainer(BaseEstimator):
         sample of the hybrid rows ``(x_S, z_S̄)`` the values are made of (for the manifold check:
         the tree path evaluates none of them, but the black-box path would)."""
         bg = self.background_
-        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw)
+        f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw, encoding=self.encoding_)
         res = tree_shapley(self._ensemble, Xe, bg, base_values=np.full(Xe.shape[0], f(bg).mean()),
                            full_values=f(Xe), n_replicates=self.n_replicates, n_jobs=self.n_jobs)
         rng = np.random.default_rng(0)
@@ -563,6 +578,9 @@ class CausalExplainer(BaseEstimator):
             "elapsed_s": float(elapsed),
             "versions": {"causalx": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__},
         }
+        if not self.encoding_.is_identity:  # what the codes in Explanation.data stand for
+            provenance["categories"] = {self.feature_names_in_[j]: [str(c) for c in self.encoding_.codebooks[j].categories]
+                                        for j in self.encoding_.encoded}
         if "adjustments" in counts:  # distinct coalitions per kind of identified expression
             provenance["adjustments"] = counts["adjustments"]
         if self.algorithm_ == "tree":

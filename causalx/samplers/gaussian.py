@@ -8,15 +8,35 @@ from numbers import Real
 
 import numpy as np
 import scipy.linalg
+import scipy.special
 
 from causalx.samplers._base import BaseSampler, _check_indices, _check_n_draws
 from causalx.utils import check_interval
 
-__all__ = ["GaussianConditional", "GaussianSampler"]
+__all__ = ["GaussianConditional", "GaussianSampler", "LatentThresholds"]
 
 # Conditionals kept per fitted sampler; the oldest is dropped beyond this (exact Shapley values
 # over many features visit up to 2**d coalitions, each entry costs O(d**2) floats).
 _MAX_CACHE_ENTRIES = 2**15
+
+
+@dataclass(frozen=True)
+class LatentThresholds:
+    """The latent-Gaussian reading of one binary or ordinal column (see :class:`GaussianSampler`).
+
+    Attributes
+    ----------
+    levels : ndarray of shape (k,)
+        The observed values, sorted.
+    scores : ndarray of shape (k,)
+        The latent value each level stands for (the normal's mean on the level's interval).
+    cuts : ndarray of shape (k - 1,)
+        A latent draw ``z`` becomes ``levels[searchsorted(cuts, z)]``.
+    """
+
+    levels: np.ndarray
+    scores: np.ndarray
+    cuts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,25 @@ class GaussianSampler(BaseSampler):
     ``(n_draws, n_features)`` drawn once per explanation: column ``j`` of ``z`` is always used
     for feature ``j`` (common random numbers across coalitions).
 
+    **Discrete nodes** (the node ``type`` of the graph passed to :meth:`fit`; the explainer
+    fills it in from the data's dtypes where the spec is silent):
+
+    - ``binary`` and ``ordinal`` nodes get a latent-Gaussian (copula) treatment with
+      thresholds. Level ``i`` of a node with observed frequencies ``p`` stands for the normal
+      interval ``(Φ⁻¹(c_{i-1}), Φ⁻¹(c_i)]`` of a standard normal latent variable (``c`` the
+      cumulative frequencies); its *score* is the normal's mean on that interval. The
+      covariance of the scores is corrected to the latent one (``Cov(s(Z), Y) = Cov(Z, Y)
+      Var(s)`` for jointly Gaussian ``Z, Y``; the polyserial correction). A given level is read
+      as its score (which gives the exact conditional mean of a Gaussian partner); a drawn
+      latent value is cut back to a level at the thresholds ``Φ⁻¹(c_i)``. Draws are
+      therefore always observed levels, without conditioning they reproduce the observed
+      level frequencies, and they follow the latent-Gaussian model to the accuracy of the
+      score reading (the spread within a level's interval is not propagated). Continuous
+      columns are modelled exactly as before.
+    - ``categorical`` nodes with more than two levels are **refused** in :meth:`fit` (their
+      codes have no order, so no Gaussian reading exists): the error names them and suggests
+      ``sampler="mechanism"`` or ``"vae"``. A two-level categorical node is treated as binary.
+
     Parameters
     ----------
     shrinkage : float in [0, 1] or "ledoit_wolf", default=0.0
@@ -71,9 +110,11 @@ class GaussianSampler(BaseSampler):
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,)
-        Mean of the background data.
+        Mean of the background data (of the latent scores for binary and ordinal nodes).
     covariance_ : ndarray of shape (n_features, n_features)
-        Covariance used for sampling (after shrinkage).
+        Covariance used for sampling (after shrinkage; latent scale for discrete nodes).
+    thresholds_ : dict of int to LatentThresholds
+        Per binary or ordinal column: its levels, scores and cut points.
     shrinkage_ : float
         Shrinkage amount applied.
     n_features_in_ : int
@@ -135,18 +176,69 @@ class GaussianSampler(BaseSampler):
         else:
             check_interval("shrinkage", shrinkage, low=0.0, high=1.0)
 
+        X, latent = self._latent_scores(X, graph)
         self.mean_ = X.mean(axis=0)
         if shrinkage == "ledoit_wolf":
             cov, amount = ledoit_wolf(X)
+            if latent:
+                cov = shrunk_covariance(_latent_covariance(empirical_covariance(X), latent), shrinkage=amount)
         else:
             amount = float(shrinkage)
             cov = empirical_covariance(X)
+            if latent:
+                cov = _latent_covariance(cov, latent)
             if amount > 0:
                 cov = shrunk_covariance(cov, shrinkage=amount)
         cov = np.atleast_2d(np.asarray(cov, dtype=float))
         self.covariance_ = (cov + cov.T) / 2
         self.shrinkage_ = float(amount)
+        self.thresholds_ = {}
+        for j, (levels, scores, cum) in latent.items():
+            self.mean_[j] = 0.0  # the latent variable is standard normal (the scores average to 0)
+            sd = np.sqrt(max(self.covariance_[j, j], 0.0))
+            cuts = sd * scipy.special.ndtri(cum[1:-1])
+            for a in (levels, scores, cuts):
+                a.setflags(write=False)
+            self.thresholds_[j] = LatentThresholds(levels, scores, cuts)
         self._cache: dict[bytes, GaussianConditional] = {}
+
+    def _latent_scores(self, X: np.ndarray, graph) -> tuple[np.ndarray, dict]:
+        """Refuse categorical nodes; replace binary and ordinal columns by their latent scores."""
+        d = X.shape[1]
+        names = self.feature_names_in_ or tuple(str(j) for j in range(d))
+        types = ["continuous"] * d
+        if graph is not None:
+            attrs = {n: graph.node_attributes(n).get("type") for n in graph.nodes}
+            types = [attrs.get(n) or "continuous" for n in names]
+        latent: dict[int, tuple] = {}
+        refused = []
+        for j, t in enumerate(types):
+            if t == "continuous":
+                continue
+            levels, counts = np.unique(X[:, j], return_counts=True)
+            if t == "categorical" and levels.size > 2:
+                refused.append(f"{names[j]!r} ({levels.size} categories)")
+                continue
+            cum = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()])
+            cum[-1] = 1.0
+            edges = scipy.special.ndtri(cum)  # -inf ... +inf
+            pdf = np.exp(-0.5 * np.where(np.isfinite(edges), edges, 0.0) ** 2) / np.sqrt(2 * np.pi)
+            pdf[~np.isfinite(edges)] = 0.0
+            scores = (pdf[:-1] - pdf[1:]) / np.diff(cum)  # E[Z | Z in level i's interval]
+            latent[j] = (levels, scores, cum)
+        if refused:
+            raise ValueError(
+                f"GaussianSampler cannot model the categorical node(s) {', '.join(refused)}: their codes "
+                "have no order, and a Gaussian draw would invent values between and beyond the categories. "
+                "Use sampler='mechanism' (one model per node, classifiers for discrete nodes) or "
+                "sampler='vae' (typed heads), or value='marginal'; binary and ordinal nodes are handled "
+                "(latent-Gaussian thresholds)."
+            )
+        if latent:
+            X = X.copy()
+            for j, (levels, scores, _) in latent.items():
+                X[:, j] = scores[np.searchsorted(levels, X[:, j])]
+        return X, latent
 
     # ------------------------------------------------------------------ conditionals
 
@@ -201,6 +293,8 @@ class GaussianSampler(BaseSampler):
         _check_n_draws(noise.shape[0], n_draws)
 
     def _sample_into(self, rows, target, given, noise) -> None:
+        if self.thresholds_:
+            return self._sample_latent(rows, target, given, noise)
         cond = self._conditional(target, given)
         n, k, _ = rows.shape
         # the products below are skinny (at most d columns): one BLAS thread is much faster than
@@ -218,6 +312,29 @@ class GaussianSampler(BaseSampler):
                 rows[:, :, target] = out[None]
 
 
+    def _sample_latent(self, rows, target, given, noise) -> None:
+        """:meth:`_sample_into` with binary/ordinal columns read as scores and cut to levels."""
+        cond = self._conditional(target, given)
+        n, k, _ = rows.shape
+        th = self.thresholds_
+        with _one_blas_thread():
+            out = noise[:, target] @ cond.scale.T
+            out += cond.intercept
+            if given.size:
+                xg = rows[:, :, given].reshape(n * k, given.size)
+                for p, j in enumerate(given.tolist()):
+                    if j in th:
+                        xg[:, p] = np.interp(xg[:, p], th[j].levels, th[j].scores)
+                vals = (xg @ cond.coef.T).reshape(n, k, target.size)
+                vals += out[None]
+            else:
+                vals = np.broadcast_to(out[None], (n, k, target.size)).copy()
+        for q, j in enumerate(target.tolist()):
+            if j in th:
+                vals[:, :, q] = th[j].levels[np.searchsorted(th[j].cuts, vals[:, :, q])]
+        rows[:, :, target] = vals
+
+
 _CONTROLLER = None
 
 
@@ -229,6 +346,27 @@ def _one_blas_thread():
 
         _CONTROLLER = ThreadpoolController()
     return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+def _latent_covariance(cov: np.ndarray, latent: dict) -> np.ndarray:
+    """The covariance of the latent normals from the covariance of their scores.
+
+    For a standard normal ``Z`` cut into levels and its score ``s(Z) = E[Z | level]``,
+    ``Cov(s(Z), Y) = Cov(Z, Y) Var(s)`` for a ``Y`` jointly Gaussian with ``Z`` (and, to first order
+    of the Hermite expansion, ``Cov(s_j, s_k) = Cov(Z_j, Z_k) Var(s_j) Var(s_k)``), so each
+    discrete row and column is divided by the variance of its scores and its diagonal set to 1.
+    The result is projected onto the positive semi-definite matrices.
+    """
+    scale = np.ones(cov.shape[0])
+    for j in latent:
+        scale[j] = max(cov[j, j], 1e-12)
+    out = cov / scale[:, None] / scale[None, :]
+    for j in latent:
+        out[j, j] = 1.0
+    w, v = np.linalg.eigh((out + out.T) / 2)
+    if w.min() < 0:
+        out = (v * np.clip(w, 0.0, None)) @ v.T
+    return out
 
 
 def _short(obj) -> str:

@@ -139,9 +139,12 @@ def check_model(model: Any, X, *, source: str, path: Path) -> None:
     output = None
     if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
         output = 1 if len(model.classes_) == 2 else 0  # as run_study does
-    rows = np.asarray(X.iloc[: min(5, len(X))], dtype=float)
+    from causalx.utils._encoding import encode_data
+
+    # text, category and bool columns as codes, decoded back for the model (as the explainer does)
+    rows, names, encoding = encode_data(X.iloc[: min(5, len(X))], [str(c) for c in X.columns], what="data")
     try:
-        resolve_model(model, [str(c) for c in X.columns], output)(rows)
+        resolve_model(model, names, output, encoding=encoding)(rows)
     except (ModelError, ValueError, TypeError) as exc:
         cause = exc.__cause__ if isinstance(exc, ModelError) and exc.__cause__ is not None else None
         detail = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)

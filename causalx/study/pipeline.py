@@ -294,11 +294,15 @@ def run_study(
             _check_columns(cfg, graph, frame)
             X = frame[list(graph.nodes)]
             y = frame[cfg.target]
-            from causalx.explain._data import to_feature_array
+            from causalx.explain._data import to_feature_codes
 
             check_target(y, name=str(cfg.data), target=cfg.target)
-            arr = to_feature_array(X, graph.nodes, what=str(cfg.data), min_rows=10)
+            arr, encoding = to_feature_codes(X, graph, what=str(cfg.data), min_rows=10)
             check_feature_values(arr, graph.nodes, name=str(cfg.data))
+            text = [graph.nodes[j] for j in encoding.encoded
+                    if encoding.codebooks[j].kind == "text"]
+            if text and cfg.model.path is None:  # the built-in gradient boosting reads pandas categories
+                X = X.astype({c: "category" for c in text})
         with step("model", "fitting the model (with cross-validation)" if cfg.model.path is None else "loading the model"):
             model, model_info = _model(cfg, X, y, cfg.random_state, echo)
         output = None
@@ -386,6 +390,11 @@ def run_study(
                     f"{cfg.source}, diagnostics.dependence_features[{i}]: {f!r} is not a node of the graph; "
                     f"accepted values: {list(graph.nodes)}.{suggest(f, graph.nodes)}",
                     source=cfg.source, location=f"diagnostics.dependence_features[{i}]")
+        textual = [graph.nodes[j] for j in encoding.encoded if encoding.codebooks[j].kind != "bool"]
+        if feats and textual:  # bool columns read as 0/1 there, text and categories do not
+            skipped.append(f"PDP/ICE/ALE skipped: they need numeric or bool columns, and {', '.join(textual)} "
+                           "hold text or categories")
+            feats = []
         if feats:
             with step("dependence", f"PDP/ICE/ALE for {', '.join(feats)}"):
                 from causalx.dependence import accumulated_local_effects, partial_dependence
@@ -404,25 +413,32 @@ def run_study(
             manifold = {label: exp.provenance["manifold"] for label, exp in explanations.items()
                         if exp.provenance.get("manifold") is not None}
 
-        with step("effects", "signed interventional effects (q25 -> q75)"):
-            causal_ex = sorted((ex for ex in explainers.values() if ex.value == "causal"),
-                               key=lambda ex: bool(ex.asymmetric))
-            if not causal_ex:  # no causal explanation configured: the graph's Gaussian do() still answers
-                causal_ex = [CausalExplainer(model, graph, value="causal", output=output,
-                                             random_state=cfg.random_state).fit(X)]
-            if dcfg.n_boot >= 2:  # standard errors with the resampling error of the model and sampler
-                from sklearn.base import clone
+        effects = None
+        causal_ex = sorted((ex for ex in explainers.values() if ex.value == "causal"),
+                           key=lambda ex: bool(ex.asymmetric))
+        categorical = [n for n, t in zip(graph.nodes, encoding.types) if t == "categorical"]
+        if not causal_ex and categorical:  # the default Gaussian do() refuses categorical nodes
+            skipped.append(f"signed effects skipped: the default Gaussian do() cannot model the categorical "
+                           f"node(s) {', '.join(categorical)}; configure a causal explanation with sampler: "
+                           "mechanism or vae")
+        else:
+            with step("effects", "signed interventional effects (q25 -> q75)"):
+                if not causal_ex:  # no causal explanation configured: the graph's Gaussian do() still answers
+                    causal_ex = [CausalExplainer(model, graph, value="causal", output=output,
+                                                 random_state=cfg.random_state).fit(X)]
+                if dcfg.n_boot >= 2:  # standard errors with the resampling error of the model and sampler
+                    from sklearn.base import clone
 
-                from causalx.explain import bootstrap_effects
+                    from causalx.explain import bootstrap_effects
 
-                refit_e = None
-                if cfg.model.path is None:
-                    def refit_e(Xb, yb, _m=model):
-                        return clone(_m).fit(Xb, yb)
-                effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=refit_e,
-                                            y=y if refit_e is not None else None, random_state=cfg.random_state)
-            else:
-                effects = causal_ex[0].effects()
+                    refit_e = None
+                    if cfg.model.path is None:
+                        def refit_e(Xb, yb, _m=model):
+                            return clone(_m).fit(Xb, yb)
+                    effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=refit_e,
+                                                y=y if refit_e is not None else None, random_state=cfg.random_state)
+                else:
+                    effects = causal_ex[0].effects()
 
         with step("hypotheses", "generating hypotheses"):
             hypotheses = generate_hypotheses(graph, explanations, effects=effects, diagnostics=diagnostics,

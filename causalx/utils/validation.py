@@ -195,10 +195,8 @@ def _check_feature_names(feature_names) -> tuple[str, ...]:
     return names
 
 
-def _frame_to_array(frame, names, what):
-    """Select the feature columns of a DataFrame by name; return (object or float array, names)."""
-    import pandas as pd
-
+def _select_columns(frame, names, what):
+    """Select the feature columns of a DataFrame by name; return (sub-frame, names)."""
     columns = [str(c) for c in frame.columns]
     if names is None:
         names = tuple(columns)
@@ -213,7 +211,14 @@ def _frame_to_array(frame, names, what):
     dup = sorted({f for f in names if columns.count(f) > 1})
     if dup:
         raise DataValidationError(f"{what} has duplicated column names {dup}; rename them.")
-    sub = frame.iloc[:, [columns.index(f) for f in names]]
+    return frame.iloc[:, [columns.index(f) for f in names]], names
+
+
+def _frame_to_array(frame, names, what):
+    """Select the feature columns of a DataFrame by name; return (object or float array, names)."""
+    import pandas as pd
+
+    sub, names = _select_columns(frame, names, what)
     kinds = {
         f: str(dtype)
         for f, dtype in zip(names, sub.dtypes)
@@ -238,8 +243,10 @@ def _reject_strings(arr: np.ndarray, names, what: str) -> None:
 
 def _non_numeric_message(what, kinds) -> str:
     return (
-        f"{what} has non-numeric column(s) {kinds} (column: dtype). Encode them as numbers first "
-        "(e.g. one-hot or ordinal codes) and declare the node type in the graph."
+        f"{what} has non-numeric column(s) {kinds} (column: dtype) and this step needs numbers. "
+        "CausalExplainer, diagnose() and causalx check/run accept text, pandas category and bool "
+        "columns as they are (coded as integers, and the model gets the original "
+        "values back); elsewhere pass integer codes and declare the node type in the graph."
     )
 
 

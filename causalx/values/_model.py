@@ -39,6 +39,13 @@ class ModelFunction:
         ``decision_function`` (scikit-learn), ``predict(output_margin=True)`` (XGBoost),
         ``predict(raw_score=True)`` (LightGBM), ``predict(prediction_type="RawFormulaVal")``
         (CatBoost).
+    encoding : causalx.utils.DataEncoding, optional
+        How text, ``category`` and bool columns were coded (:func:`causalx.utils.encode_data`).
+        When it codes some column, every call decodes the codes back: the model gets a
+        DataFrame with the original dtypes and categories (a scikit-learn Pipeline with a
+        OneHotEncoder on a text column just works), in the columns it was fitted on. A code
+        that is not one of a column's categories (a sampler that drew outside the node's
+        support) is an error. A torch module gets the codes.
 
     Attributes
     ----------
@@ -49,8 +56,9 @@ class ModelFunction:
     torch_batch_rows = 2**16
 
     def __init__(self, model: Any, feature_names: Sequence[str], output: int | str | None = None,
-                 raw: bool = False):
+                 raw: bool = False, encoding: Any = None):
         self.model = model
+        self.encoding = None if encoding is None or encoding.is_identity else encoding
         self.feature_names = list(feature_names)
         self.output = output
         self.raw = bool(raw)
@@ -71,10 +79,18 @@ class ModelFunction:
             self._frame_index = [self.feature_names.index(c) for c in self._frame_columns]
             # the usual case, the model's columns in the graph's order: frame the rows without a copy
             self._frame_identity = self._frame_index == list(range(len(self.feature_names)))
+        if self.encoding is not None and self._kind != "torch":
+            if not self._needs_frame:  # e.g. a callable: it gets the frame in the graph's order
+                self._frame_columns = list(self.feature_names)
+                self._frame_index = list(range(len(self.feature_names)))
+            self._needs_frame = True
+            self._frame_identity = False
 
     @property
     def prefers_columns(self) -> bool:
         """True when column-major rows (in the graph's order) reach the model without a copy."""
+        if self.encoding is not None:  # decoded column by column: contiguous columns are cheapest
+            return self._kind != "torch"
         return bool(self._needs_frame and self._frame_identity)
 
     @property
@@ -144,7 +160,13 @@ class ModelFunction:
         if r == 0:
             return np.empty(0)
         arg: Any = X
-        if self._needs_frame:
+        if self.encoding is not None and self._kind != "torch":
+            import pandas as pd
+
+            decode = self.encoding.decode_column
+            arg = pd.DataFrame({c: decode(j, X[:, j]) for c, j in zip(self._frame_columns, self._frame_index)},
+                               copy=False)
+        elif self._needs_frame:
             import pandas as pd
 
             # X[:, index] is a column-major copy: a column-major X in the model's order is framed
@@ -249,8 +271,8 @@ def _is_torch_module(model: Any) -> bool:
 
 
 def resolve_model(model: Any, feature_names: Sequence[str], output: int | str | None = None,
-                  raw: bool = False) -> ModelFunction:
+                  raw: bool = False, encoding: Any = None) -> ModelFunction:
     """Return a :class:`ModelFunction` for ``model`` (see there)."""
     if isinstance(model, ModelFunction):
         return model
-    return ModelFunction(model, feature_names, output, raw=raw)
+    return ModelFunction(model, feature_names, output, raw=raw, encoding=encoding)

@@ -81,3 +81,25 @@ def test_bad_input_exits_2(files, case, needle):
 def test_help_has_example():
     r = runner.invoke(app, ["check", "--help"])
     assert r.exit_code == 0 and "causalx check --graph" in r.output
+
+
+def test_check_reads_text_columns_as_categorical(tmp_path):
+    # substrate (text) depends on temp (Si on cold runs, glass on hot ones); the graph omits the edge
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 600
+    temp = rng.normal(size=n)
+    substrate = np.where(temp > 0.5, "glass", np.where(temp < -0.5, "Si", "ITO"))
+    thick = temp + (substrate == "Si") + 0.3 * rng.normal(size=n)
+    pd.DataFrame({"temp": temp, "substrate": substrate, "thick": thick}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.yaml").write_text("causalx: 1\nnodes: {temp: {}, substrate: {}, thick: {}}\n"
+                                     "edges: [temp -> thick, substrate -> thick]\n")
+    r = _run("--graph", tmp_path / "g.yaml", "--data", tmp_path / "d.csv", "--format", "json",
+             "--n-permutations", "0")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    (t,) = [t for t in out["implied_independencies"] if {t["x"], t["y"]} == {"temp", "substrate"}]
+    assert t["method"] == "gcm" and t["rejected"]  # the GCM on the level indicators
+    assert out["falsified"] is True

@@ -94,3 +94,104 @@ def test_result_reports_the_test_used():
     assert "(auto: gcm test" in str(res)
     fz = falsify_graph(FORK, _two_children(300, seed=1), method="fisherz", n_permutations=0)
     assert fz.methods_used == ("fisherz",) and "(fisherz test" in str(fz)
+
+
+# ------------------------------------------------------------------------------ mixed and discrete data
+def _category_effect(n, seed, effect):
+    """Z ~ N(0,1); S a 3-level category drawn from Z; Y = Z + effect·g(S) + e with g = (+1, -2, +1):
+    a non-monotone effect whose linear trend in the codes is ~zero. S ⊥ Y | Z iff effect == 0."""
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=n)
+    S = np.clip(np.round(Z / 2 + rng.normal(size=n)), -1, 1) + 1  # codes 0, 1, 2
+    Y = Z + effect * np.array([1.0, -2.0, 1.0])[S.astype(int)] + rng.normal(size=n)
+    return np.column_stack([S, Y, Z])
+
+
+def test_multivariate_gcm_reduces_to_the_scalar_gcm_for_two_levels():
+    # one indicator is an affine function of a binary code: the Wald statistic is the square of the
+    # scalar GCM's t statistic (both with the population variance of the residual products)
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=500)
+    B = (Z + rng.normal(size=500) > 0).astype(float)
+    Y = Z + 0.2 * B + rng.normal(size=500)
+    D = np.column_stack([B, Y, Z])
+    t, p, _ = ci_test(D, 0, 1, [2], method="gcm")
+    w, pw, _ = ci_test(D, 0, 1, [2], method="gcm", categorical=[0])
+    assert w == pytest.approx(t**2, rel=1e-9) and pw == pytest.approx(p, rel=1e-7)
+
+
+def test_categorical_gcm_sees_a_non_monotone_category_effect():
+    D = _category_effect(1500, 0, effect=0.5)
+    assert ci_test(D, 0, 1, [2], method="gcm")[1] > 0.01  # the codes read as numbers miss it
+    stat, p, _ = ci_test(D, 0, 1, [2], method="gcm", categorical=[0])
+    assert p < 1e-6
+
+
+def test_categorical_gcm_holds_its_level():
+    # under the null the Wald statistic is chi-square with 2 degrees of freedom: rejections at 5 %
+    # over 200 data sets are Binomial(200, 0.05) (99.9 % range 2-21)
+    p = np.array([ci_test(_category_effect(400, s, 0.0), 0, 1, [2], method="gcm", categorical=[0])[1]
+                  for s in range(200)])
+    assert 2 <= np.sum(p < 0.05) <= 21
+    assert stats.kstest(p, "uniform").pvalue > 0.001
+
+
+def test_categorical_conditioning_column_enters_as_indicators():
+    # Y depends on the category non-monotonically; X too: X ⊥ Y | S holds, and only indicators of S
+    # (not a spline of its codes) remove the dependence when S has many levels
+    rng = np.random.default_rng(1)
+    S = rng.integers(0, 30, size=3000).astype(float)
+    g = rng.normal(size=30) * 2
+    X = g[S.astype(int)] + rng.normal(size=3000)
+    Y = g[S.astype(int)] + rng.normal(size=3000)
+    D = np.column_stack([X, Y, S])
+    assert ci_test(D, 0, 1, [2], method="gcm", categorical=[2])[1] > 0.01
+    assert ci_test(D, 0, 1, [2], method="gcm")[1] < 1e-6  # 30 levels > knots + 2 = 14: the codes get a spline
+
+
+def test_auto_picks_tests_from_inferred_node_types():
+    rng = np.random.default_rng(0)
+    n = 800
+    Z = rng.normal(size=n)
+    S = np.array(["a", "b", "c"])[(np.clip(np.round(Z / 2 + rng.normal(size=n)), -1, 1) + 1).astype(int)]
+    Y = Z + 0.5 * (pd.Series(S).map({"a": 1.0, "b": -2.0, "c": 1.0}).to_numpy()) + rng.normal(size=n)
+    frame = pd.DataFrame({"Z": Z, "S": S, "Y": Y})
+    g = CausalGraph(["Z", "S", "Y"], ["Z -> S", "Z -> Y"])  # implies S ⊥ Y | Z, false here
+    (t,) = falsify_graph(g, frame, n_permutations=0).tests
+    assert t.method == "gcm" and t.rejected  # the text column is categorical: GCM with indicators
+    # all-discrete sets get the stratified G-test
+    B = (Z > 0).astype(int)
+    A = np.where(rng.random(n) < 0.8, B, 1 - B)
+    C = np.where(rng.random(n) < 0.8, B, 1 - B)
+    frame = pd.DataFrame({"A": A.astype(bool), "B": np.array(["lo", "hi"])[B], "C": C})
+    g = CausalGraph(["A", "B", "C"], ["B -> A", "B -> C"])
+    (t,) = falsify_graph(g, frame, n_permutations=0).tests
+    assert t.method == "gsq" and not t.rejected
+    # the G statistic from its definition, summed over the strata of B
+    G = 0.0
+    for b in (0, 1):
+        tab = pd.crosstab(A[B == b], C[B == b]).to_numpy().astype(float)
+        exp = tab.sum(1, keepdims=True) * tab.sum(0, keepdims=True) / tab.sum()
+        G += 2 * np.sum(tab * np.log(tab / exp))
+    assert t.statistic == pytest.approx(G, rel=1e-10)
+
+
+def test_pc_test_follows_the_node_types():
+    from causalx.diagnostics.discovery import MIXED_TEST, pick_discovery_test, suggest_edges
+
+    rng = np.random.default_rng(0)
+    cont = rng.normal(size=(200, 2))
+    disc = rng.integers(0, 3, size=(200, 2)).astype(float)
+    assert pick_discovery_test(cont, ["continuous", None])[0] == "fisherz"
+    assert pick_discovery_test(disc, ["categorical", None])[0] == "gsq"
+    name, opts = pick_discovery_test(np.column_stack([cont, disc]), [None, None, "categorical", None])
+    assert name == MIXED_TEST and opts["categorical"] == [2] and opts["discrete"].tolist() == [False, False, True, True]
+    # a category with a non-monotone effect: PC with Fisher z on the codes misses the adjacency,
+    # the test picked from the types keeps it
+    D = _category_effect(1500, 0, effect=1.0)
+    frame = pd.DataFrame({"S": np.array(["a", "b", "c"])[D[:, 0].astype(int)], "Y": D[:, 1], "Z": D[:, 2]})
+    g = CausalGraph(["S", "Y", "Z"], ["Z -> S", "Z -> Y"])
+    auto = {(s.a, s.b) for s in suggest_edges(g, frame)}
+    assert ("S", "Y") in auto
+    codes = frame.assign(S=D[:, 0])
+    assert ("S", "Y") not in {(s.a, s.b) for s in suggest_edges(g, codes, indep_test="fisherz")}
