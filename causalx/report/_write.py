@@ -195,6 +195,14 @@ def _hypothesis_figure(h: dict[str, Any], ids: dict[str, str]) -> str | None:
     return ids["graph"]
 
 
+def tests_subsample(diagnostics: dict[str, Any]) -> str | None:
+    """"tested on a seeded subsample of N of M rows" when the graph tests were subsampled, else None."""
+    n, k = diagnostics.get("n_rows"), diagnostics.get("n_rows_tested")
+    if n is None or k is None or k >= n:
+        return None
+    return f"tested on a seeded subsample of {k:,} of {n:,} rows"
+
+
 def _summary(payload: dict[str, Any]) -> dict[str, Any]:
     """The answer-first block: the question, the three strongest hypotheses, the health of the evidence."""
     d = payload["diagnostics"]
@@ -213,12 +221,13 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
         "n_collinear_pairs": len(d.get("collinear_pairs") or []),
         "off_manifold_share": {lab: r.get("off_manifold_share") for lab, r in (d.get("manifold") or {}).items()},
         "cv_score": m.get("cv_score"), "cv_score_std": m.get("cv_score_std"), "cv_scoring": m.get("cv_scoring"),
+        "tests_subsample": tests_subsample(d),
     }
     parts = []
     if health["falsified"] is not None:
         parts.append(f"graph {'FALSIFIED' if health['falsified'] else 'not falsified'} "
                      f"({health['n_rejected']} of {health['n_tests']} implied independencies rejected at alpha = "
-                     f"{health['alpha']})")
+                     f"{health['alpha']}{'; ' + health['tests_subsample'] if health['tests_subsample'] else ''})")
     else:
         parts.append("graph not tested")
     parts.append(f"{health['n_suspected_confounding']} suspected hidden confounder(s)"
@@ -493,7 +502,8 @@ def _markdown(payload: dict[str, Any], result) -> str:
     if "implied_independencies" in d:
         lines += ["", f"The graph is **{'falsified' if d['falsified'] else 'not falsified'}** "
                   f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
-                  f"implied independencies rejected, {d['summary'].get('correction')} correction).", "",
+                  f"implied independencies rejected, {d['summary'].get('correction')} correction"
+                  + (f"; {tests_subsample(d)}, `diagnostics.max_rows`" if tests_subsample(d) else "") + ").", "",
                   "| implied independence | partial r | p | p adj. | verdict |", "|---|---|---|---|---|"]
         for t in d["implied_independencies"]:
             given = f" \\| {', '.join(t['given'])}" if t["given"] else ""

@@ -136,6 +136,9 @@ class DiagnosticsConfig(BaseModel):
     n_dependence: int = Field(3, ge=0, le=100)
     grid_resolution: int = Field(20, ge=2, le=1_000)
     manifold: bool = True
+    #: the graph tests, the confounding screen and PC run on a seeded subsample of at most this
+    #: many rows (the report says so); ``null`` tests every row
+    max_rows: int | None = Field(20_000, ge=20, le=10_000_000)
 
 
 class ReportConfig(BaseModel):

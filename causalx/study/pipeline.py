@@ -341,12 +341,12 @@ def run_study(
             try:
                 diagnostics = diagnose(graph, X, alpha=dcfg.alpha, method=dcfg.method, correction=dcfg.correction,
                                        n_permutations=dcfg.n_permutations, discovery=dcfg.discovery,
-                                       random_state=cfg.random_state)
+                                       max_rows=dcfg.max_rows, random_state=cfg.random_state)
             except ImportError as exc:  # causal-learn missing: run without PC
                 skipped.append(f"suggested edges skipped: {exc}")
                 diagnostics = diagnose(graph, X, alpha=dcfg.alpha, method=dcfg.method, correction=dcfg.correction,
                                        n_permutations=dcfg.n_permutations, discovery=False,
-                                       random_state=cfg.random_state)
+                                       max_rows=dcfg.max_rows, random_state=cfg.random_state)
 
         disagreements: tuple = ()
         from causalx.diagnostics import attribution_disagreement

@@ -333,3 +333,29 @@ def test_the_graph_specs_target_unit_heads_every_table_of_target_values(study_re
     cfg = result.config.model_copy(update={"report": result.config.report.model_copy(update={"target_unit": "S/m"})})
     html2 = write_report(dataclasses.replace(result, config=cfg), tmp_path / "b")["html"].read_text()
     assert "<th>total effect [S/m]</th>" in html2 and "mS/cm]" not in html2
+
+
+def test_a_subsampled_graph_test_is_said_in_the_summary_and_both_diagnostics_sections(tmp_path):
+    from causalx.report import write_report
+    from causalx.study import loads_config, run_study
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=400)
+    b = a + rng.normal(size=400)
+    c = rng.normal(size=400)
+    pd.DataFrame({"a": a, "b": b, "c": c, "y": a - b + c}).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "g.yaml").write_text("causalx: 1\ntarget: y\nnodes: [a, b, c]\nedges: [a -> b]\n")
+    cfg = loads_config("causalx: 1\ndata: d.csv\ntarget: y\ngraph: g.yaml\nrows: 3\n"
+                       "explanations: [{value: marginal, n_samples: 20}]\n"
+                       "diagnostics: {n_boot: 0, n_dependence: 0, discovery: false, n_permutations: 0, max_rows: 100}\n",
+                       base_dir=tmp_path)
+    result = run_study(cfg, progress=False)
+    assert (result.diagnostics.n_rows, result.diagnostics.n_rows_tested) == (400, 100)
+    write_report(result, tmp_path / "out")
+    phrase = "tested on a seeded subsample of 100 of 400 rows"
+    payload = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert phrase in payload["summary"]["health"]["text"]
+    assert payload["diagnostics"]["n_rows_tested"] == 100
+    html = (tmp_path / "out" / "report.html").read_text()
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert html.count(phrase) == 2 and md.count(phrase) >= 1
