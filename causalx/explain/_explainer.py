@@ -51,6 +51,11 @@ class _Seeds:
     orderings: np.random.SeedSequence  # sampled orderings / kernel coalitions
 
 
+#: at most this many data rows (a seeded subsample) are the reference of the off-manifold check;
+#: its 99th-percentile threshold and the scores then come from the same rows
+MANIFOLD_MAX_REFERENCE = 20_000
+
+
 class CausalExplainer(BaseEstimator):
     """Shapley explanations of a model with the causal structure of its features built in.
 
@@ -546,9 +551,15 @@ class CausalExplainer(BaseEstimator):
             return None
         from causalx.diagnostics.manifold import manifold_report
 
-        report = manifold_report(rows, self.reference_data_, feature_names=self.feature_names_in_,
+        ref = self.reference_data_
+        if ref.shape[0] > MANIFOLD_MAX_REFERENCE:  # a seeded subsample: the kNN cost grows with the rows
+            pick = np.random.default_rng(0).choice(ref.shape[0], MANIFOLD_MAX_REFERENCE, replace=False)
+            ref = ref[np.sort(pick)]
+        report = manifold_report(rows, ref, feature_names=self.feature_names_in_,
                                  constraints=self.graph_.constraints, random_state=0)
-        return report.to_dict()
+        out = report.to_dict()
+        out["n_reference"] = int(ref.shape[0])
+        return out
 
     def _provenance_sampler(self) -> str:
         if self.sampler_ is None:
