@@ -241,7 +241,7 @@ def bootstrap_explanation(
                            tuple(point.feature_names), interval)
 
 
-def refit_uncertainty(explainer, Xe: np.ndarray, mc_stderr, split: dict, *, decompose: bool):
+def refit_uncertainty(explainer, Xe: np.ndarray, values, mc_stderr, split: dict, *, decompose: bool):
     """The sampler's learning error folded into the standard errors (``uncertainty="refit"``).
 
     The sampler is refitted on ``n_refits`` half-samples of the background (``n // 2`` rows
@@ -251,9 +251,12 @@ def refit_uncertainty(explainer, Xe: np.ndarray, mc_stderr, split: dict, *, deco
     estimates the variance of the full-sample value, so
 
         learning² = max(sd(replicates)² − mean(replicate mc_stderr²), 0) · (t(0.975, K−1) / 1.96)²
+                    + max((mean(replicates) − value)² − mc² − mean(replicate mc_stderr²) / K, 0)
 
-    (the factor widens a normal interval to the t interval of ``K`` refits) and
-    ``stderr = sqrt(mc² + learning²)``; the same for the direct/indirect parts.
+    (the factor widens a normal interval to the t interval of ``K`` refits; the second term
+    is the offset of the half-sample fits from the full fit, a sign of learning bias, less its
+    Monte Carlo part) and ``stderr = sqrt(mc² + learning²)``; the same for the
+    direct/indirect parts.
 
     Returns
     -------
@@ -297,11 +300,19 @@ def refit_uncertainty(explainer, Xe: np.ndarray, mc_stderr, split: dict, *, deco
                 reps_mc[p].append(np.asarray(getattr(e, se)))
     factor = float(stats.t.ppf(0.975, K - 1) / stats.norm.ppf(0.975))
 
+    point = {"values": values, "direct": split.get("direct"), "indirect": split.get("indirect")}
+    point_mc = {"values": np.asarray(mc_stderr, dtype=float), "direct": split.get("direct_stderr"),
+                "indirect": split.get("indirect_stderr")}
+
     def learning(p):
         R, S = np.stack(reps[p]), np.stack(reps_mc[p])
-        return factor * np.sqrt(np.clip(R.var(0, ddof=1) - (S**2).mean(0), 0, None))
+        var = factor**2 * np.clip(R.var(0, ddof=1) - (S**2).mean(0), 0, None)
+        # the half-sample fits are further from the truth than the full fit when the learning is
+        # biased; their mean's offset from the point value (less its Monte Carlo part) bounds that
+        off = (R.mean(0) - np.asarray(point[p])) ** 2 - np.asarray(point_mc[p]) ** 2 - (S**2).mean(0) / K
+        return np.sqrt(var + np.clip(off, 0, None))
 
-    mc = np.asarray(mc_stderr, dtype=float)
+    mc = point_mc["values"]
     learn = learning("values")
     stderr = np.sqrt(mc**2 + learn**2)
     split = dict(split)

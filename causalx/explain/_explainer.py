@@ -142,8 +142,10 @@ class CausalExplainer(BaseEstimator):
         sampler as fitted. ``"refit"``: also the sampler's learning error: ``explain`` refits
         the sampler on ``n_refits`` bootstrap resamples of the background, explains the rows
         with each, and reports ``stderr = sqrt(mc² + learning²)`` with ``learning`` the
-        between-fit standard deviation (less its own Monte Carlo part), scaled by
-        ``t(0.975, n_refits - 1) / 1.96`` for the few refits; the two parts are in
+        between-fit standard deviation of refits on half-samples (less its own Monte Carlo
+        part), scaled by ``t(0.975, n_refits - 1) / 1.96`` for the few refits, plus the
+        half-sample fits' mean offset from the full fit (see
+        :func:`causalx.explain._bootstrap.refit_uncertainty`); the two parts are in
         ``provenance["uncertainty"]``. Costs ``n_refits`` more sampler fits and explanations.
         Unused for ``value="marginal"`` (its stderr already covers the finite background).
     n_refits : int, default 8
@@ -516,7 +518,7 @@ class CausalExplainer(BaseEstimator):
         if self.uncertainty == "refit" and self.sampler_ is not None:  # + the sampler's learning error
             from causalx.explain._bootstrap import refit_uncertainty
 
-            stderr, split, unc = refit_uncertainty(self, Xe, res.stderr, split, decompose=decompose)
+            stderr, split, unc = refit_uncertainty(self, Xe, res.values, res.stderr, split, decompose=decompose)
         provenance = self._provenance(res, counts, time.perf_counter() - t0)
         provenance["manifold"] = self._manifold(evaluated)
         if self.uncertainty == "refit" and self.sampler_ is not None:

@@ -284,7 +284,7 @@ def fit_node_model(Xp: np.ndarray, y: np.ndarray, *, types: list[str], discrete:
     model = NodeModel("continuous", best, scores[best], scores, baseline, location)
     noise = r
     if regressor is None and n >= _SMALL_N:
-        scale_est = _candidate("boosting", types, n, seed + 1, discrete=False)
+        scale_est = _candidate("spline", types, n, seed + 1, discrete=False)  # smooth: |r| is noisy
         a = np.abs(r)
         floor = max(1e-3 * float(a.mean()), 1e-12)
         s = np.maximum(_oof(scale_est, Xp, a, cv), floor)
