@@ -173,7 +173,7 @@ def part_error(args):
         X = simulate(args.n, np.random.default_rng(1000 + seed))
         for a in (False, True):
             kw = {} if args.uncertainty is None else {"uncertainty": args.uncertainty}
-            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, **kw)
+            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, n_samples=args.error_n_samples, **kw)
             err = rel_error(phi, truth[a])
             cover = float(np.mean(np.abs(phi - truth[a]) <= 1.96 * se))
             row = dict(seed=seed, asymmetric=a, error=err, covered=cover, fit_s=tf, explain_s=te,
@@ -214,6 +214,7 @@ def main():
     p.add_argument("--error-seeds", type=int, default=3)
     p.add_argument("--seeds", type=int, default=30)
     p.add_argument("--n-samples", type=int, default=500)
+    p.add_argument("--error-n-samples", type=int, default=1000)
     p.add_argument("--uncertainty", default=None)
     p.add_argument("--dowhy", action="store_true")
     args = p.parse_args()
