@@ -145,7 +145,7 @@ class CausalExplainer(BaseEstimator):
         between-fit standard deviation of refits on half-samples (less its own Monte Carlo
         part), scaled by ``t(0.975, n_refits - 1) / 1.96`` for the few refits, plus the
         half-sample fits' mean offset from the full fit (see
-        :func:`causalx.explain._bootstrap.refit_uncertainty`); the two parts are in
+        :func:`causalx.explain._refit.refit_uncertainty`); the two parts are in
         ``provenance["uncertainty"]``. Costs ``n_refits`` more sampler fits and explanations.
         Unused for ``value="marginal"`` (its stderr already covers the finite background).
     n_refits : int, default 8
@@ -516,7 +516,7 @@ class CausalExplainer(BaseEstimator):
                          indirect_stderr=res.indirect_stderr)
         stderr = res.stderr
         if self.uncertainty == "refit" and self.sampler_ is not None:  # + the sampler's learning error
-            from causalx.explain._bootstrap import refit_uncertainty
+            from causalx.explain._refit import refit_uncertainty
 
             stderr, split, unc = refit_uncertainty(self, Xe, res.values, res.stderr, split, decompose=decompose)
         provenance = self._provenance(res, counts, time.perf_counter() - t0)
