@@ -173,7 +173,8 @@ def part_error(args):
         X = simulate(args.n, np.random.default_rng(1000 + seed))
         for a in (False, True):
             kw = {} if args.uncertainty is None else {"uncertainty": args.uncertainty}
-            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, n_samples=args.error_n_samples, **kw)
+            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, n_samples=args.error_n_samples,
+                                             sampler=args.sampler, **kw)
             err = rel_error(phi, truth[a])
             cover = float(np.mean(np.abs(phi - truth[a]) <= 1.96 * se))
             row = dict(seed=seed, asymmetric=a, error=err, covered=cover, fit_s=tf, explain_s=te,
@@ -197,7 +198,7 @@ def part_coverage(args):
         X = simulate(args.n, np.random.default_rng(5000 + seed))
         a = bool(seed % 2)
         phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, n_samples=args.n_samples,
-                                         uncertainty="refit")
+                                         sampler=args.sampler, uncertainty="refit")
         cov = np.abs(phi - truth[a]) <= 1.96 * se
         row = dict(seed=seed, asymmetric=a, error=rel_error(phi, truth[a]), covered=float(cov.mean()),
                    fit_s=tf, explain_s=te)
@@ -216,6 +217,7 @@ def main():
     p.add_argument("--n-samples", type=int, default=500)
     p.add_argument("--error-n-samples", type=int, default=1000)
     p.add_argument("--uncertainty", default=None)
+    p.add_argument("--sampler", default="mechanism")
     p.add_argument("--dowhy", action="store_true")
     args = p.parse_args()
     rows = part_error(args) if args.part == "error" else part_coverage(args)
