@@ -78,7 +78,8 @@ class MechanismSampler(BaseSampler):
         Per node: the selected model, its held-out score (CRPS or log-loss), the marginal
         baseline score, the skill ``1 - score / baseline`` and every candidate's score.
     intercepts_ : ndarray of shape (n_features,)
-        Background mean of each column (the mechanism of a node without parents).
+        Background mean of each column (the mechanism of a node without parents); 0 for a
+        discrete column, whose root draws are its observed codes.
     residuals_ : ndarray of shape (n_samples, n_features)
         Out-of-fold noise of the background rows: residuals ``x_j - g_j(x_pa(j))``,
         standardised residuals (location-scale nodes) or randomised PIT values (discrete).
@@ -156,7 +157,9 @@ class MechanismSampler(BaseSampler):
         self.order_ = order
         self.node_types_ = _node_types(graph, nodes)
         _check_discrete_codes(X, nodes, self.node_types_)
-        self.intercepts_ = X.mean(axis=0)
+        discrete = np.array([t in DISCRETE_TYPES for t in self.node_types_], dtype=bool)
+        # a discrete root is drawn as its observed codes exactly (mean + (x - mean) may round off)
+        self.intercepts_ = np.where(discrete, 0.0, X.mean(axis=0))
         self.node_models_ = [None] * d
         residuals = X - self.intercepts_
         for j in order:

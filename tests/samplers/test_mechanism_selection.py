@@ -124,3 +124,15 @@ def test_unknown_candidate_is_refused():
     g = CausalGraph(["x", "y"], [("x", "y")])
     with pytest.raises(ValueError, match="candidates.*'boost'.*boosting"):
         MechanismSampler(candidates=("boost",)).fit(X, graph=g, feature_names=["x", "y"])
+
+
+def test_discrete_root_draws_are_exact_codes():
+    rng = np.random.default_rng(5)
+    c = rng.integers(0, 3, 300).astype(float)
+    y = np.array([0.0, 1.0, 3.0])[c.astype(int)] + 0.2 * rng.normal(size=300)
+    g = CausalGraph({"c": {"type": "categorical"}, "y": None}, [("c", "y")])
+    s = MechanismSampler(random_state=0).fit(np.column_stack([c, y]), graph=g, feature_names=["c", "y"])
+    draws = s.sample(np.zeros((1, 0)), [0, 1], [], 2000, random_state=0)[0]
+    assert set(np.unique(draws[:, 0])) == {0.0, 1.0, 2.0}  # exact codes, no round-off
+    for k, level in enumerate([0.0, 1.0, 3.0]):
+        assert abs(draws[draws[:, 0] == k, 1].mean() - level) < 0.05
