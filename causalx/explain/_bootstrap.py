@@ -35,6 +35,8 @@ from causalx.utils.arrays import readonly_array
 __all__ = ["BootstrapResult", "bootstrap_explanation"]
 
 
+
+
 @dataclass(frozen=True, eq=False)
 class BootstrapResult:
     """Bootstrap confidence intervals of Shapley values.
@@ -239,4 +241,3 @@ def bootstrap_explanation(
         lower, upper = np.quantile(R, q, axis=0), np.quantile(R, 1 - q, axis=0)
     return BootstrapResult(values, lower, upper, mc, resamp, total, R, float(confidence),
                            tuple(point.feature_names), interval)
-
