@@ -93,7 +93,7 @@ def refit_uncertainty(explainer, Xe: np.ndarray, values, mc_stderr, split: dict,
         "t_factor": factor,
         "mean_mc_stderr": float(mc.mean()),
         "mean_learning_stderr": float(learn.mean()),
-        "mc_stderr": mc.round(6).tolist(),
-        "learning_stderr": learn.round(6).tolist(),
+        "mc_stderr": mc.tolist(),
+        "learning_stderr": learn.tolist(),
     }
     return stderr, split, summary

@@ -44,7 +44,7 @@ def test_refit_stderr_tracks_the_spread_over_fresh_data_sets():
     for e in exps:
         u = e.provenance["uncertainty"]
         mc, learn = np.asarray(u["mc_stderr"]), np.asarray(u["learning_stderr"])
-        np.testing.assert_allclose(np.asarray(e.stderr) ** 2, mc**2 + learn**2, rtol=1e-4, atol=1e-10)
+        np.testing.assert_allclose(np.asarray(e.stderr) ** 2, mc**2 + learn**2, rtol=1e-9)
         assert u["n_refits"] == 8 and u["kind"] == "refit"
         assert np.all(np.asarray(e.stderr) >= mc - 1e-12)
     learn = np.mean([np.asarray(e.provenance["uncertainty"]["learning_stderr"]) for e in exps], axis=0)
