@@ -28,12 +28,14 @@ __all__ = [
     "CORRECTIONS",
     "DISCOVERY_TESTS",
     "ESTIMATORS",
+    "MECHANISM_CANDIDATES",
     "METHODS",
     "NODE_ROLES",
     "NODE_TYPES",
     "PERMUTATION_SAMPLINGS",
     "SAMPLERS",
     "TASKS",
+    "UNCERTAINTIES",
     "VALUES",
     "Algorithm",
     "Backend",
@@ -42,12 +44,14 @@ __all__ = [
     "CITest",
     "Correction",
     "DiscoveryTest",
+    "MechanismCandidate",
     "Method",
     "NodeRole",
     "NodeType",
     "PermutationSampling",
     "SamplerName",
     "Task",
+    "Uncertainty",
     "Value",
 ]
 
@@ -55,6 +59,11 @@ __all__ = [
 Value = Literal["marginal", "conditional", "causal"]
 #: the distribution model that fills absent features (a BaseSampler instance is accepted too)
 SamplerName = Literal["gaussian", "mechanism", "vae"]
+#: candidate models of the mechanism sampler's continuous nodes (selected by held-out CRPS)
+MechanismCandidate = Literal["linear", "spline", "boosting", "knn"]
+#: what an explanation's stderr covers: the estimator / Monte Carlo error only, or also the
+#: learning error of the sampler (refits on bootstrap resamples of the background)
+Uncertainty = Literal["mc", "refit"]
 #: the Shapley estimator ("auto" resolves to one of the others)
 Method = Literal["auto", "exact", "permutation", "kernel"]
 #: how the permutation estimator draws orderings
@@ -100,3 +109,5 @@ DISCOVERY_TESTS: tuple[str, ...] = get_args(DiscoveryTest)
 CORRECTIONS: tuple[str, ...] = get_args(Correction)
 TASKS: tuple[str, ...] = get_args(Task)
 CAUSAL_SEMANTICS: tuple[str, ...] = get_args(CausalSemantics)
+MECHANISM_CANDIDATES: tuple[str, ...] = get_args(MechanismCandidate)
+UNCERTAINTIES: tuple[str, ...] = get_args(Uncertainty)

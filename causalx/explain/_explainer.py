@@ -16,7 +16,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from causalx._options import ALGORITHMS, BACKENDS, CAUSAL_SEMANTICS, METHODS, PERMUTATION_SAMPLINGS, SAMPLERS, VALUES
+from causalx._options import (ALGORITHMS, BACKENDS, CAUSAL_SEMANTICS, METHODS, PERMUTATION_SAMPLINGS, SAMPLERS,
+                              UNCERTAINTIES, VALUES)
 from causalx.exceptions import CausalxWarning, NotFittedError
 from causalx.explain._data import to_feature_codes, with_node_types
 from causalx.explanation import Explanation
@@ -49,6 +50,7 @@ class _Seeds:
     background: np.random.SeedSequence  # subsample of background rows; a named sampler's seed
     noise: np.random.SeedSequence  # the Monte Carlo draws shared by every coalition
     orderings: np.random.SeedSequence  # sampled orderings / kernel coalitions
+    refits: np.random.SeedSequence  # resamples and seeds of uncertainty="refit"
 
 
 #: at most this many data rows (a seeded subsample) are the reference of the off-manifold check;
@@ -143,6 +145,19 @@ class CausalExplainer(BaseEstimator):
         ``provenance["manifold"]`` the share that violates the graph's declared constraints and
         the share off the data manifold (k-nearest-neighbour distance beyond the 99th
         percentile of held-out data rows; see :func:`causalx.diagnostics.manifold_report`).
+    uncertainty : {"mc", "refit"}, default "mc"
+        What ``stderr`` covers. ``"mc"``: the estimator and Monte Carlo error only, for the
+        sampler as fitted. ``"refit"``: also the sampler's learning error: ``explain`` refits
+        the sampler on ``n_refits`` bootstrap resamples of the background, explains the rows
+        with each, and reports ``stderr = sqrt(mc² + learning²)`` with ``learning`` the
+        between-fit standard deviation of refits on half-samples (less its own Monte Carlo
+        part), scaled by ``t(0.975, n_refits - 1) / 1.96`` for the few refits, plus the
+        half-sample fits' mean offset from the full fit (see
+        :func:`causalx.explain._refit.refit_uncertainty`); the two parts are in
+        ``provenance["uncertainty"]``. Costs ``n_refits`` more sampler fits and explanations.
+        Unused for ``value="marginal"`` (its stderr already covers the finite background).
+    n_refits : int, default 8
+        Number of bootstrap refits for ``uncertainty="refit"``.
     backend : {"local", "dask"}, default "local"
         ``"dask"``: chunks of explained rows become tasks of the active
         ``distributed.Client`` (the model and sampler are scattered once); results are
@@ -214,6 +229,8 @@ class CausalExplainer(BaseEstimator):
         n_jobs: int = 1,
         algorithm: str = "auto",
         check_manifold: bool = True,
+        uncertainty: str = "mc",
+        n_refits: int = 8,
         backend: str = "local",
         random_state: int | np.random.Generator | None = 0,
     ):
@@ -235,6 +252,8 @@ class CausalExplainer(BaseEstimator):
         self.n_jobs = n_jobs
         self.algorithm = algorithm
         self.check_manifold = check_manifold
+        self.uncertainty = uncertainty
+        self.n_refits = n_refits
         self.backend = backend
         self.random_state = random_state
 
@@ -257,6 +276,8 @@ class CausalExplainer(BaseEstimator):
         "n_jobs": [NonZeroInt()],
         "algorithm": [Options(ALGORITHMS)],
         "check_manifold": [Boolean()],
+        "uncertainty": [Options(UNCERTAINTIES)],
+        "n_refits": [Interval(2, integer=True)],
         "backend": [Options(BACKENDS)],
         "random_state": [Interval(0, integer=True), InstanceOf((np.random.Generator,), "an int, a Generator or None"),
                          None],
@@ -285,7 +306,7 @@ class CausalExplainer(BaseEstimator):
     def _spawn_seeds(self) -> _Seeds:
         rs = self.random_state
         seed = int(rs.integers(0, 2**63 - 1)) if isinstance(rs, np.random.Generator) else rs
-        return _Seeds(*np.random.SeedSequence(seed).spawn(3))
+        return _Seeds(*np.random.SeedSequence(seed).spawn(4))  # spawn keys 0..2 as before
 
     # ------------------------------------------------------------------ fit
     def fit(self, X_background, y=None) -> CausalExplainer:
@@ -513,12 +534,22 @@ class CausalExplainer(BaseEstimator):
         else:
             split = dict(direct=res.direct, indirect=res.indirect, direct_stderr=res.direct_stderr,
                          indirect_stderr=res.indirect_stderr)
+        stderr = res.stderr
+        if self.uncertainty == "refit" and self.sampler_ is not None:  # + the sampler's learning error
+            from causalx.explain._refit import refit_uncertainty
+
+            stderr, split, unc = refit_uncertainty(self, Xe, res.values, res.stderr, split, decompose=decompose)
         provenance = self._provenance(res, counts, time.perf_counter() - t0)
         provenance["manifold"] = self._manifold(evaluated)
+        if self.uncertainty == "refit" and self.sampler_ is not None:
+            provenance["uncertainty"] = unc
+        diag = getattr(self.sampler_, "diagnostics_", None)
+        if diag is not None:
+            provenance["sampler_diagnostic"] = {**diag, "off_manifold_share": (provenance["manifold"] or {}).get("off_manifold_share")}
         return Explanation(
             values=res.values,
             base_values=res.base_values,
-            stderr=res.stderr,
+            stderr=stderr,
             data=Xe,
             feature_names=self.feature_names_in_,
             output=res.full_values,

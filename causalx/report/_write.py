@@ -93,6 +93,12 @@ def report_dict(result) -> dict[str, Any]:
             "max_attribution_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
             "features": _feature_table(exp),
         }
+        if p.get("sampler_diagnostic") is not None:
+            explanations[label]["sampler_diagnostic"] = p["sampler_diagnostic"]
+        if p.get("uncertainty") is not None:
+            u = p["uncertainty"]
+            explanations[label]["uncertainty"] = {k: u[k] for k in ("kind", "n_refits", "scheme", "mean_mc_stderr",
+                                                                    "mean_learning_stderr") if k in u}
     diag: dict[str, Any] = {}
     if result.diagnostics is not None:
         diag.update(result.diagnostics.to_dict())
@@ -371,6 +377,31 @@ def _png_pixels(src: str) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------------------ writers
+def _sampler_lines(explanations: dict) -> list[str]:
+    """The learned sampler's held-out fit per node and the share of its draws off the data."""
+    lines: list[str] = []
+    for lab, e in explanations.items():
+        d = e.get("sampler_diagnostic")
+        if not d or "nodes" not in d:
+            continue
+        off = d.get("off_manifold_share")
+        lines += ["", f"Sampler of {_md(lab)} ({_md(d.get('sampler'))}, mechanisms chosen by {_md(d.get('selection'))}, "
+                  f"{d.get('n_splits')}-fold; skill = 1 − held-out score / score without parents"
+                  + (f"; {100 * off:.1f} % of the evaluated rows off the data manifold" if off is not None else "")
+                  + "):", "", "| node | parents | model | held-out score | skill |", "|---|---|---|---|---|"]
+        for node, r in d["nodes"].items():
+            if r.get("model") == "empirical":
+                continue
+            lines.append(f"| {_md_cell(node)} | {_md_cell(', '.join(r.get('parents', [])))} | {_md_cell(r['model'])} | "
+                         f"{_fmt(r.get('score'))} ({r.get('metric')}) | {_fmt(r.get('skill'))} |")
+        u = e.get("uncertainty")
+        if u:
+            lines += ["", f"Standard errors of {_md(lab)} include the sampler's learning error ({u['n_refits']} refits on "
+                      f"{_md(u.get('scheme'))}): mean Monte Carlo part {_fmt(u['mean_mc_stderr'])}, mean learning "
+                      f"part {_fmt(u['mean_learning_stderr'])}."]
+    return lines
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
@@ -488,6 +519,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
         lines.append(f"| {_md_cell(lab)} | {e['value']} | {_md_cell(e.get('sampler'))} | {e['asymmetric']} | "
                      f"{_md_cell(e['method'])} | {_fmt(e.get('n_samples'))} | {_fmt(e.get('n_model_evals'))} | "
                      f"{e['max_efficiency_gap']:.1e} |")
+    lines += _sampler_lines(payload["explanations"])
     g = payload["graph"]
     lines += ["", "## Causal graph and units", "", "| node | unit | type | role | description |", "|---|---|---|---|---|"]
     lines += [f"| {_md_cell(n['name'])} | {_md_cell(n.get('unit'))} | {_md_cell(n.get('type'))} | "

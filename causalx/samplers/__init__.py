@@ -6,8 +6,9 @@ columns of a block of model-input rows in place, given the known ones, with the 
 
 - :class:`GaussianSampler` -- multivariate normal, closed-form cached conditionals
   (``value="conditional"`` and ``value="causal"``).
-- :class:`MechanismSampler` -- one fitted regressor per node of the causal DAG with out-of-fold
-  additive noise (interventional sampling along the DAG, ``value="causal"``).
+- :class:`MechanismSampler` -- one structural equation per node of the causal DAG, chosen by
+  held-out fit (linear, spline, boosting, neighbours; classifiers for discrete nodes), with
+  out-of-fold noise (interventional sampling along the DAG, ``value="causal"``).
 - :class:`VAESampler` -- arbitrary-conditioning VAE (torch, imported lazily): on-manifold
   conditionals for ``value="conditional"`` and ``value="causal"``.
 """

@@ -5,32 +5,35 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import clone
 
+from causalx._options import MECHANISM_CANDIDATES
 from causalx.exceptions import CausalxWarning, DataValidationError
 from causalx.graph import chain_components
 from causalx.graph.identification import Identifier
 from causalx.samplers._base import BaseSampler, _check_n_draws
-from causalx.utils import check_interval, check_random_state
+from causalx.samplers._node_models import DISCRETE_TYPES, fit_node_model
+from causalx.utils import check_interval, check_option, check_random_state
 
 __all__ = ["MechanismSampler"]
 
-# below this many background rows the default regressor is LinearRegression: gradient
-# boosting with its default 20-sample leaves cannot learn much from fewer
-_SMALL_N = 100
-
-
 class MechanismSampler(BaseSampler):
-    """Additive-noise structural equations fitted along the causal graph.
+    """Structural equations fitted along the causal graph, each chosen by held-out fit.
 
-    Each node ``j`` gets a mechanism ``X_j = g_j(X_pa(j)) + eps_j``: ``g_j`` is a clone of
-    ``regressor`` fitted on the parents' columns (the background mean for a node without
-    parents). The residuals ``eps_j`` are computed *out of fold* (``n_splits``-fold
-    :func:`sklearn.model_selection.cross_val_predict`), so the noise is not underestimated by
-    a model that overfits.
+    Each node ``j`` gets a mechanism ``X_j = g_j(X_pa(j)) + eps_j`` (or, for heteroscedastic
+    noise, ``g_j(X_pa(j)) + s_j(X_pa(j)) * z_j``). By default ``g_j`` is selected per node
+    among a linear model, an additive spline model with pairwise products, regularised
+    gradient boosting with early stopping and k nearest neighbours, by the ``n_splits``-fold
+    cross-validated CRPS of the node's conditional distribution (prediction plus empirical
+    out-of-fold residuals); a location-scale variant is kept where it lowers the held-out
+    CRPS by 2 % or more (see :mod:`causalx.samplers._node_models`). The residuals ``eps_j``
+    are the selected model's *out-of-fold* residuals, so the noise is not underestimated by a
+    model that overfits. Nodes typed ``binary``, ``categorical`` or ``ordinal`` in the graph
+    (values coded ``0..K-1``) are modelled by classifiers (logistic regression or gradient
+    boosting, by held-out log-loss) and drawn from ``predict_proba``, so a drawn value is
+    always an observed class. The choice and its score per node are in ``diagnostics_``.
 
     The noise of one draw is a background row index ``r``; every node of that draw uses the
-    residual row ``residuals_[r]``. Residuals of nodes that share an unobserved cause
+    noise row ``residuals_[r]``. Residuals of nodes that share an unobserved cause
     (bidirected edges, i.e. a confounded component) are thus drawn jointly from their empirical
     joint distribution, and the same index is shared by every coalition (common random
     numbers).
@@ -45,13 +48,15 @@ class MechanismSampler(BaseSampler):
     Parameters
     ----------
     regressor : scikit-learn regressor or None, default=None
-        Model of each node's mechanism, cloned per node. ``None`` uses
-        ``HistGradientBoostingRegressor(max_iter=200)``, or ``LinearRegression`` when there
-        are fewer than 100 background rows. A ``random_state`` parameter of the regressor is
-        set from ``random_state``.
-    n_splits : int, default=5
-        Number of cross-validation folds for the out-of-fold residuals (at least 2; capped at
-        the number of rows).
+        A fixed model of every continuous node's mechanism, cloned per node (no selection;
+        its ``random_state`` parameter, if any, is set from ``random_state``). ``None``
+        selects one per node by held-out fit.
+    n_splits : int, default=3
+        Number of cross-validation folds for the selection and the out-of-fold residuals (at
+        least 2; capped at the number of rows).
+    candidates : sequence of {"linear", "spline", "boosting", "knn"} or None, default=None
+        Restrict the candidate regressors (all four by default; below 100 rows only
+        ``"linear"`` and ``"spline"`` are tried).
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the fold split and the regressors.
 
@@ -63,18 +68,27 @@ class MechanismSampler(BaseSampler):
         Parent columns of each column.
     order_ : ndarray of shape (n_features,)
         Columns in topological order.
-    estimators_ : list of fitted regressors or None
-        Mechanism of each column; ``None`` for a node without parents.
+    node_models_ : list of NodeModel or None
+        Fitted conditional model of each column (``None`` for a node without parents).
+    estimators_ : list of fitted estimators or None
+        The mean regressor (or classifier) of each column's model; ``None`` for a root.
+    node_types_ : tuple of str
+        The graph's type of each column.
+    diagnostics_ : dict
+        Per node: the selected model, its held-out score (CRPS or log-loss), the marginal
+        baseline score, the skill ``1 - score / baseline`` and every candidate's score.
     intercepts_ : ndarray of shape (n_features,)
-        Background mean of each column (the mechanism of a node without parents).
+        Background mean of each column (the mechanism of a node without parents); 0 for a
+        discrete column, whose root draws are its observed codes.
     residuals_ : ndarray of shape (n_samples, n_features)
-        Out-of-fold residuals ``x_j - g_j(x_pa(j))`` of the background rows.
+        Out-of-fold noise of the background rows: residuals ``x_j - g_j(x_pa(j))``,
+        standardised residuals (location-scale nodes) or randomised PIT values (discrete).
     factor_given_ : tuple of ndarray of int
         Conditioning columns of each node's factor in identified expressions: its parents, or
         (ADMGs) Tian's conditioning set when the node shares a hidden cause with an earlier one.
-    factor_estimators_, factor_residuals_
-        The regressors and out-of-fold residuals of those factors (the mechanisms where the
-        set is the parents).
+    factor_models_, factor_estimators_, factor_residuals_
+        The models and out-of-fold noise of those factors (the mechanisms where the set is
+        the parents).
     n_features_in_ : int
         Number of features.
     feature_names_in_ : tuple of str or None
@@ -115,22 +129,24 @@ class MechanismSampler(BaseSampler):
 
     supports_conditional = False
 
-    def __init__(self, regressor=None, n_splits=5, random_state=None):
+    def __init__(self, regressor=None, n_splits=3, candidates=None, random_state=None):
         self.regressor = regressor
         self.n_splits = n_splits
+        self.candidates = candidates
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
 
     def _fit(self, X: np.ndarray, *, graph) -> None:
-        from sklearn.model_selection import KFold, cross_val_predict
-
         check_interval("n_splits", self.n_splits, low=2, integer=True)
         if self.regressor is not None and not hasattr(self.regressor, "fit"):
             raise TypeError(
                 f"regressor must be a scikit-learn regressor (with fit and predict), got "
                 f"{self.regressor!r}."
             )
+        if self.candidates is not None:
+            for c in self.candidates:
+                check_option("candidates", c, MECHANISM_CANDIDATES)
         nodes, parents, order = _resolve_graph(graph, X.shape[1], self.feature_names_in_)
         rng = check_random_state(self.random_state)
         n, d = X.shape
@@ -139,23 +155,45 @@ class MechanismSampler(BaseSampler):
         self.nodes_ = nodes
         self.parents_ = parents
         self.order_ = order
-        self.intercepts_ = X.mean(axis=0)
-        self.estimators_ = [None] * d
+        self.node_types_ = _node_types(graph, nodes)
+        _check_discrete_codes(X, nodes, self.node_types_)
+        discrete = np.array([t in DISCRETE_TYPES for t in self.node_types_], dtype=bool)
+        # a discrete root is drawn as its observed codes exactly (mean + (x - mean) may round off)
+        self.intercepts_ = np.where(discrete, 0.0, X.mean(axis=0))
+        self.node_models_ = [None] * d
         residuals = X - self.intercepts_
         for j in order:
             pa = parents[j]
-            seed = int(rng.integers(2**31 - 1))
             if pa.size == 0:
+                rng.integers(2**31 - 1)  # keep one seed per node
                 continue
-            est = self._make_regressor(n, seed)
-            Xp, y = X[:, pa], X[:, j]
-            cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-            residuals[:, j] = y - cross_val_predict(clone(est), Xp, y, cv=cv)
-            self.estimators_[j] = est.fit(Xp, y)
+            model, residuals[:, j] = self._fit_node(X[:, pa], X[:, j], pa, j, n_splits, rng)
+            self.node_models_[j] = model
+        self.estimators_ = [None if m is None else m.location for m in self.node_models_]
         self.residuals_ = residuals
         self._plans: dict[bytes, np.ndarray] = {}
         self._biased = _biased_mechanisms(graph, nodes, parents, order)
         self._fit_factors(X, graph, rng, n_splits)
+        self.diagnostics_ = self._diagnostics()
+
+    def _fit_node(self, Xp, y, given, j, n_splits, rng):
+        types = [self.node_types_[g] for g in given.tolist()]
+        discrete = self.node_types_[j] in DISCRETE_TYPES
+        return fit_node_model(Xp, y, types=types, discrete=discrete, n_splits=n_splits, rng=rng,
+                              regressor=None if discrete else self.regressor, candidates=self.candidates)
+
+    def _diagnostics(self) -> dict:
+        """Held-out fit of every node's mechanism (the sampler diagnostic of provenance)."""
+        nodes = {}
+        for j in self.order_.tolist():
+            m = self.node_models_[j]
+            if m is None:
+                nodes[self.nodes_[j]] = {"model": "empirical", "parents": []}
+                continue
+            nodes[self.nodes_[j]] = {**m.summary(), "parents": [self.nodes_[p] for p in self.parents_[j].tolist()]}
+        models = {k: v["model"] for k, v in nodes.items()}
+        return {"sampler": "mechanism", "selection": "fixed" if self.regressor is not None else "held-out fit",
+                "n_splits": int(min(self.n_splits, self.residuals_.shape[0])), "models": models, "nodes": nodes}
 
     def _fit_factors(self, X: np.ndarray, graph, rng, n_splits: int) -> None:
         """Conditionals ``P(X_j | X_cond(j))`` for the identified expressions of an ADMG.
@@ -163,47 +201,30 @@ class MechanismSampler(BaseSampler):
         With bidirected edges (and no declared chain components), the identified law of a
         coalition is a product of observational factors with Tian's conditioning sets, which
         for a node sharing a hidden cause with an earlier node hold more than its parents. Each
-        such node gets its own regressor on that set, with out-of-fold residuals; the others
-        reuse their mechanism (their set is their parents).
+        such node gets its own model on that set (selected as the mechanisms are), with
+        out-of-fold residuals; the others reuse their mechanism (their set is their parents).
         """
-        from sklearn.model_selection import KFold, cross_val_predict
-
         d = X.shape[1]
         self.factor_given_ = tuple(self.parents_)
-        self.factor_estimators_ = list(self.estimators_)
+        self.factor_models_ = list(self.node_models_)
         self.factor_residuals_ = self.residuals_
         if not tuple(getattr(graph, "confounded", ())) or graph.declared_components is not None:
+            self.factor_estimators_ = list(self.estimators_)
             return
         ident = Identifier.from_graph(graph, self.nodes_)
         given = [np.array(sorted(ident.condition(j)), dtype=np.int64) for j in range(d)]
         residuals = self.residuals_.copy()
         for j in self.order_.tolist():
-            seed = int(rng.integers(2**31 - 1))
             if np.array_equal(given[j], np.sort(self.parents_[j])):
+                rng.integers(2**31 - 1)
                 continue
-            est = self._make_regressor(X.shape[0], seed)
-            Xg, y = X[:, given[j]], X[:, j]
-            cv = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
-            residuals[:, j] = y - cross_val_predict(clone(est), Xg, y, cv=cv)
-            self.factor_estimators_[j] = est.fit(Xg, y)
+            model, residuals[:, j] = self._fit_node(X[:, given[j]], X[:, j], given[j], j, n_splits, rng)
+            self.factor_models_[j] = model
         for g in given:
             g.setflags(write=False)
         self.factor_given_ = tuple(given)
         self.factor_residuals_ = residuals
-
-    def _make_regressor(self, n: int, seed: int):
-        if self.regressor is None:
-            if n < _SMALL_N:
-                from sklearn.linear_model import LinearRegression
-
-                return LinearRegression()
-            from sklearn.ensemble import HistGradientBoostingRegressor
-
-            return HistGradientBoostingRegressor(max_iter=200, random_state=seed)
-        est = clone(self.regressor)
-        if "random_state" in est.get_params(deep=False):
-            est.set_params(random_state=seed)
-        return est
+        self.factor_estimators_ = [None if m is None else m.location for m in self.factor_models_]
 
     # ------------------------------------------------------------------ sampling
 
@@ -277,8 +298,7 @@ class MechanismSampler(BaseSampler):
                 rows[:, :, j] = self.intercepts_[j] + eps[None, :]
                 continue
             xg = rows[:, :, self.factor_given_[j]].reshape(n * k, want.size)
-            pred = np.asarray(self.factor_estimators_[j].predict(xg), dtype=float).reshape(n, k)
-            rows[:, :, j] = pred + eps[None, :]
+            rows[:, :, j] = self.factor_models_[j].draw(xg, eps, (n, k))
 
     def _sample_into(self, rows, target, given, noise) -> None:
         plan = self._plan(target, given)
@@ -293,8 +313,7 @@ class MechanismSampler(BaseSampler):
                 rows[:, :, j] = self.intercepts_[j] + eps[None, :, i]
                 continue
             xp = rows[:, :, pa].reshape(n * k, pa.size)
-            pred = np.asarray(self.estimators_[j].predict(xp), dtype=float).reshape(n, k)
-            rows[:, :, j] = pred + eps[None, :, i]
+            rows[:, :, j] = self.node_models_[j].draw(xp, eps[:, i], (n, k))
 
 
 def _short(obj) -> str:
@@ -391,3 +410,25 @@ def _biased_mechanisms(graph, names, parents, order) -> dict[int, str]:
                 "semantics (causal_semantics='identified') conditions on the right sets instead."
             )
     return out
+
+
+def _node_types(graph, names) -> tuple[str, ...]:
+    """The graph's type of each column (``"continuous"`` where none is declared)."""
+    get = getattr(graph, "node_attributes", None)
+    if get is None:
+        return tuple("continuous" for _ in names)
+    return tuple(get(name).get("type") or "continuous" for name in names)
+
+
+def _check_discrete_codes(X: np.ndarray, names, types) -> None:
+    for j, t in enumerate(types):
+        if t not in DISCRETE_TYPES:
+            continue
+        col = X[:, j]
+        if not np.all(col == np.round(col)) or col.min() < 0:
+            bad = col[(col != np.round(col)) | (col < 0)][:3].tolist()
+            raise DataValidationError(
+                f"MechanismSampler: node {names[j]!r} has type {t!r} in the graph, so its column must hold "
+                f"integer codes 0..K-1, got values such as {bad}. Encode the categories as codes (the "
+                "explainer does this for string and category columns) or declare the node 'continuous'."
+            )
