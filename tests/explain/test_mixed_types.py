@@ -120,8 +120,6 @@ def test_the_model_gets_the_original_dtypes_and_categories():
     np.testing.assert_allclose(exp.output, X["thick"].iloc[:5] + X["coated"].iloc[:5])
 
 
-@pytest.mark.xfail(strict=False, reason="needs discrete mechanisms from wt-learned (main's mechanism sampler "
-                                        "regresses the substrate codes and draws between them)")
 def test_mechanism_sampler_never_passes_an_unseen_category():
     X, y = _data()
     model = Counting(_pipeline(X, y))
