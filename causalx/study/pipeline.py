@@ -322,7 +322,20 @@ def run_study(
 
         explanations: dict[str, Explanation] = {}
         explainers: dict[str, Any] = {}
-        specs = {e.resolved_label: e for e in cfg.explanations}
+        explanation_cfgs = list(cfg.explanations)
+        categorical = [n for n, t in zip(graph.nodes, encoding.types) if t == "categorical"]
+        if categorical and "explanations" not in cfg.model_fields_set:
+            # the default explanations' Gaussian sampler refuses categorical nodes: draw along the
+            # graph with the mechanism sampler (classifiers for discrete nodes) instead
+            explanation_cfgs = [e if e.value == "marginal" else e.model_copy(update={"sampler": "mechanism"})
+                                for e in explanation_cfgs if e.value != "conditional"]
+            skipped.append(
+                f"the default explanations use sampler: mechanism, because the Gaussian sampler cannot model "
+                f"the categorical node(s) {', '.join(categorical)}; the default conditional explanation was "
+                "left out (the mechanism sampler draws along the graph only; configure "
+                "'{value: conditional, sampler: vae}' to get it)")
+            echo(f"[causalx]   {skipped[-1]}")
+        specs = {e.resolved_label: e for e in explanation_cfgs}
         with step("explain", f"explaining {len(idx)} rows {len(specs)} ways"):
             for label, spec in _progress(list(specs.items()), desc="explanations"):
                 t0 = time.perf_counter()

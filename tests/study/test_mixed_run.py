@@ -91,3 +91,32 @@ def test_run_names_the_categorical_node_when_the_gaussian_sampler_is_asked_for(t
     text = CONFIG.replace("  - {value: marginal, n_samples: 200}", f"  - {{value: causal, sampler: {sampler}}}")
     with pytest.raises(ValueError, match=r"categorical node\(s\) 'substrate' \(3 categories\).*sampler='mechanism'"):
         run_study(loads_config(text, base_dir=tmp_path), progress=False)
+
+
+def test_default_explanations_switch_to_the_mechanism_sampler_on_a_categorical_node(tmp_path, monkeypatch):
+    """The default config's Gaussian sampler refuses a categorical node: the default causal values use
+    the mechanism sampler, never pass an unseen substrate to the model, and the run says so."""
+    from causalx.study import loads_config, run_study
+
+    model, X = _write_case(tmp_path)
+    seen: list[set] = []
+
+    class Counting:
+        def predict(self, Z):
+            seen.append(set(Z["substrate"]))
+            return model.predict(Z)
+
+    import causalx.study.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "load_model_file", lambda path, source=None: Counting())
+    text = ("causalx: 1\ndata: data.csv\ntarget: y\ngraph: graph.yaml\n"
+            "model: {path: model.joblib, trust: true}\nrows: 3\n"
+            "diagnostics: {n_boot: 0, n_permutations: 0, n_dependence: 0, discovery: false}\n")
+    r = run_study(loads_config(text, base_dir=tmp_path), progress=False)
+    assert set(r.explanations) == {"marginal", "causal_mechanism", "causal_mechanism_asymmetric"}
+    assert all(e.provenance["sampler"] == "mechanism" for k, e in r.explanations.items() if k != "marginal")
+    assert any("sampler: mechanism" in w and "substrate" in w for w in r.warnings)
+    assert seen and set().union(*seen) <= {"Si", "glass", "ITO"}
+    for e in r.explanations.values():  # efficiency against the model called directly
+        np.testing.assert_allclose(e.values.sum(1) + e.base_values, model.predict(X.iloc[r.data_info["explained_rows"]]),
+                                   atol=1e-8)
