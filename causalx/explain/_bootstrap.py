@@ -103,7 +103,9 @@ def _copy(explainer):
 def _refitted(explainer, X_bg, y, refit, idx, seed):
     """A copy of ``explainer`` fitted on the resampled rows ``idx`` (with a refitted model)."""
     est = _copy(explainer)
-    params: dict[str, Any] = {"random_state": seed}
+    # a replicate's values are all that is read: no off-manifold check (a kNN over the data per replicate)
+    # (and no refits inside a replicate: the bootstrap itself refits the sampler)
+    params: dict[str, Any] = {"random_state": seed, "check_manifold": False, "uncertainty": "mc"}
     Xb = _take(X_bg, idx)
     if refit is not None:
         params["model"] = refit(Xb, _take(y, idx))
