@@ -12,7 +12,7 @@ Examples
 >>> VALUES
 ('marginal', 'conditional', 'causal')
 >>> METHODS
-('auto', 'exact', 'permutation', 'kernel')
+('auto', 'exact', 'permutation', 'kernel', 'regression')
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ Value = Literal["marginal", "conditional", "causal"]
 #: the distribution model that fills absent features (a BaseSampler instance is accepted too)
 SamplerName = Literal["gaussian", "mechanism", "vae"]
 #: the Shapley estimator ("auto" resolves to one of the others)
-Method = Literal["auto", "exact", "permutation", "kernel"]
+Method = Literal["auto", "exact", "permutation", "kernel", "regression"]
 #: how the permutation estimator draws orderings
 PermutationSampling = Literal["antithetic", "stratified"]
 #: how marginal values are computed: from a tree model's structure, or by model evaluations
