@@ -47,7 +47,7 @@ __all__ = ["estimate_regression"]
 #: jackknife groups of paired draws (the standard error needs at least two draws)
 N_GROUPS = 16
 #: paired draws per layer before the stopping rule is trusted
-MIN_PAIRS = 2 * N_GROUPS
+MIN_PAIRS = N_GROUPS
 #: absolute floor of the convergence threshold
 ABS_TOL_FLOOR = 1e-12
 
@@ -122,6 +122,10 @@ class _Layer:
     def ends(self) -> np.ndarray:
         """The masks ``A_k`` and ``A_k ∪ L_k``."""
         return self.lift(np.array([np.zeros(self.n, bool), np.ones(self.n, bool)]))
+
+    def n_used(self) -> int:
+        """Interior coalitions of the current design (an upper bound: repeats counted)."""
+        return sum(math.comb(self.n, k) for k in self.exact_sizes) + 2 * len(self.kept_draws())
 
     def kept_draws(self) -> np.ndarray:
         """Draws whose size is still sampled (the others are covered by the enumeration)."""
@@ -270,10 +274,12 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float, pr
     empty, full = np.zeros((1, d), dtype=bool), np.ones((1, d), dtype=bool)
     cache.evaluate(np.concatenate([empty, full] + [lay.ends() for lay in layers]))
     sampled = [lay for lay in layers if lay.n > 1]
+    share = max(0, max_evals - cache.size) // max(1, len(sampled))
     for lay in sampled:
-        lay.grow(min(max(64, 4 * lay.n), lay.n_interior), rng)
+        lay.grow(min(max(64, 4 * lay.n), lay.n_interior, share), rng)
     converged, reason = False, "budget"
-    for round_ in itertools.count():
+    idle = 0
+    for _ in itertools.count():
         size_before = cache.size
         masks = [lay.lift(part) for lay in sampled for part in _layer_masks(lay)]
         masks = np.concatenate(masks) if masks else np.zeros((0, d), dtype=bool)
@@ -284,7 +290,9 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float, pr
             masks = np.concatenate(masks) if masks else masks
         if len(masks):
             cache.evaluate(masks, desc="coalitions")
-        if round_ > 0 and cache.size == size_before and cache.size >= max_evals - 1:
+        idle = idle + 1 if cache.size == size_before else 0
+        if idle >= 3:  # the budget left admits no new coalition (or every draw is a repeat)
+            reason = "stalled"
             break
         results = [_layer_estimate(lay, cache) for lay in layers]
         values = np.concatenate([r[0] for r in results], axis=1)
@@ -305,7 +313,8 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float, pr
             ratio = (w / thresh) ** 2 if np.isfinite(w) else 4.0
             new = int(min(2 * lay.target, max(1.1 * lay.target * ratio, lay.target + 2 * MIN_PAIRS)))
             before = (lay.target, len(lay.draws), tuple(lay.exact_sizes))
-            lay.grow(min(new, lay.n_interior), rng)
+            cap = lay.n_used() + max(0, max_evals - cache.size)
+            lay.grow(min(new, lay.n_interior, cap), rng)
             grown |= (lay.target, len(lay.draws), tuple(lay.exact_sizes)) != before
         if not grown:
             reason = "stalled"
