@@ -205,13 +205,13 @@ def _layer_estimate(layer: _Layer, cache):
     z1, z2 = z_p[:n_pairs], z_p[n_pairs:]
     group = np.arange(n_pairs) % N_GROUPS
     n_g = min(N_GROUPS, n_pairs)
-    a_pair_g = np.zeros((n_g, layer.n, layer.n))
-    onehot = np.zeros((n_pairs, n_g))
-    onehot[np.arange(n_pairs), group] = 1.0
-    a_pair_g = 0.5 * (np.einsum("pg,pi,pj->gij", onehot, z1, z1) + np.einsum("pg,pi,pj->gij", onehot, z2, z2))
     ybar = y_p.mean(axis=2)  # (nx, 2P)
-    b_pair_g = 0.5 * (np.einsum("pg,pi,xp->gix", onehot, z1, ybar[:, :n_pairs])
-                      + np.einsum("pg,pi,xp->gix", onehot, z2, ybar[:, n_pairs:]))  # (G, n, nx)
+    a_pair_g = np.empty((n_g, layer.n, layer.n))
+    b_pair_g = np.empty((n_g, layer.n, nx))
+    for g in range(n_g):  # loop over the 16 groups; each a pair of matrix products
+        sel = slice(g, n_pairs, N_GROUPS)
+        a_pair_g[g] = 0.5 * (z1[sel].T @ z1[sel] + z2[sel].T @ z2[sel])
+        b_pair_g[g] = 0.5 * (z1[sel].T @ ybar[:, :n_pairs][:, sel].T + z2[sel].T @ ybar[:, n_pairs:][:, sel].T)
     scale = rest_mass / n_pairs
     a_full = a_ex + scale * a_pair_g.sum(axis=0)
     # replicate-wise solutions (the Monte Carlo error) and their mean (the estimate)
@@ -244,7 +244,7 @@ def _rep_se(reps: np.ndarray) -> np.ndarray:
     return np.std(reps, axis=1, ddof=1) / np.sqrt(reps.shape[1])
 
 
-def estimate_regression(cache, order, rng, max_evals: int | None, tol: float, progress=None) -> ShapleyResult:
+def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) -> ShapleyResult:
     """The adaptive regression estimator over a game cache (see the module docstring).
 
     Rounds raise every unfinished layer's budget (the first round: ``max(64, 4 n)`` interior
