@@ -172,11 +172,9 @@ def _kkt_solve(a: np.ndarray, b: np.ndarray, delta: np.ndarray) -> np.ndarray:
     kkt[:n, :n] = a
     kkt[:n, n] = kkt[n, :n] = 1.0
     rhs = np.concatenate([b, delta[None, :]], axis=0)
-    try:
-        sol = np.linalg.solve(kkt, rhs)
-    except np.linalg.LinAlgError:
-        sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
-    return sol[:n]
+    # least squares, not solve: with few draws two players may never have been separated, which
+    # makes the system singular; the minimum-norm solution then splits their joint value evenly
+    return np.linalg.lstsq(kkt, rhs, rcond=None)[0][:n]
 
 
 def _layer_estimate(layer: _Layer, cache):
@@ -262,8 +260,9 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
     for members in order.layers:
         layers.append(_Layer(np.array(members), prefix.copy(), d))
         prefix[list(members)] = True
-    min_evals = 2 + sum(min(lay.n_interior, 2 * max(lay.n, 2)) for lay in layers if lay.n > 1)
-    min_evals = int(min(min_evals, 2 + sum(lay.n_interior for lay in layers)))
+    n_ends = len(layers) + 1  # the prefixes A_k (empty and full included)
+    min_evals = n_ends + sum(min(lay.n_interior, 2 * max(lay.n, 2)) for lay in layers if lay.n > 1)
+    min_evals = int(min(min_evals, n_ends + sum(lay.n_interior for lay in layers)))
     if max_evals is None:
         max_evals = max(1000 * d, min_evals)
     if max_evals < min_evals:

@@ -169,3 +169,25 @@ def test_border_rule():
     assert _border_sizes(32, 400) == [1, 31]
     s = _border_sizes(12, 2000)
     assert s == sorted(s) and all(12 - k in s for k in s)
+
+
+def test_few_draws_stay_finite_and_efficient():
+    """At the minimum budget some players may never be separated (a singular system): the
+    minimum-norm solution stays finite and efficient, and the stderr is never 0 there."""
+    d = 40
+    rng = np.random.default_rng(7)
+    beta, gam = rng.normal(size=d), rng.normal(size=(d, d)) * 0.3
+
+    def game(masks):
+        z = masks.astype(float)
+        return (z @ beta + np.einsum("mi,ij,mj->m", z, np.triu(gam, 1), z) + 2 * z[:, 0] * z[:, 1] * z[:, 2])[None, :, None]
+
+    with pytest.raises(ValueError, match="max_evals=81 is too low"):
+        estimate_shapley(game, PartialOrder.symmetric(d), method="regression", max_evals=81)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = estimate_shapley(game, PartialOrder.symmetric(d), method="regression", max_evals=82, random_state=0)
+    assert res.n_coalitions <= 82 and np.all(np.isfinite(res.values))
+    full = np.ones((1, d), dtype=bool)
+    np.testing.assert_allclose(res.values.sum(), game(full)[0, 0, 0] - game(~full)[0, 0, 0], atol=1e-9)
+    assert np.all(res.stderr > 0)
