@@ -93,10 +93,13 @@ class CausalExplainer(BaseEstimator):
         DAG or ADMG, orderings in which every ancestor precedes its descendants (the directed
         edges' transitive closure; bidirected edges impose nothing); for declared chain
         components, the components in order with their members free inside.
-    method : {"auto", "exact", "permutation", "kernel"}, default "auto"
-        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else antithetic
-        permutation sampling with a convergence rule (``tol``); see
-        :func:`causalx.shapley.resolve_method`.
+    method : {"auto", "exact", "permutation", "kernel", "regression"}, default "auto"
+        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else the paired
+        regression estimator (``"regression"``: KernelSHAP's constrained least squares with
+        paired draws and exactly enumerated border sizes, per causal layer for chain
+        components; jackknife standard errors) with a convergence rule (``tol``); antithetic
+        permutation sampling for non-layered asymmetric orders, with ``decompose=True`` or
+        with ``n_permutations``; see :func:`causalx.shapley.resolve_method`.
     n_samples : int, default 1000
         Monte Carlo draws per coalition and explained row. For ``marginal`` values: the number
         of background rows used (a seeded subsample without replacement, or all rows exactly
@@ -515,9 +518,9 @@ class CausalExplainer(BaseEstimator):
             res = estimate_shapley(
                 game,
                 self.order_,
-                method=self.method_,
+                method=self.method if self.method == "auto" else self.method_,  # auto: decompose/n_permutations pick permutation
                 decompose=decompose and self.value == "causal",
-                n_permutations=self.n_permutations if self.method_ == "permutation" else None,
+                n_permutations=self.n_permutations if self.method_ in ("permutation", "regression") else None,
                 max_evals=self.max_evals,
                 tol=self.tol,
                 sampling=self.permutation_sampling,

@@ -8,8 +8,11 @@ Pure numpy/scipy: nothing here knows about models, samplers or graphs. A *game* 
   linear extensions.
 * :func:`exact_plan`, :func:`permutation_plan`, :func:`apply_plan` — linear transition plans.
 * :func:`kernel_masks`, :func:`kernel_solve` — unbiased KernelSHAP (symmetric values).
+* ``method="regression"`` (:mod:`causalx.shapley._regression`) — paired regression KernelSHAP
+  with exactly enumerated border sizes and jackknife standard errors, per layer for layered
+  orders; what ``method="auto"`` uses beyond the exact method.
 * :func:`tree_shapley` — exact marginal values from a tree ensemble's structure.
-* :func:`estimate_shapley` — the dispatcher (exact / permutation / kernel, and the
+* :func:`estimate_shapley` — the dispatcher (exact / permutation / kernel / regression, and the
   direct/indirect split) with caching and adaptive stopping; :func:`resolve_method` — what
   ``method="auto"`` resolves to.
 """

@@ -32,6 +32,7 @@ from causalx.shapley._plan import (
     plan_from_orderings,
     unit_size,
 )
+from causalx.shapley._regression import estimate_regression
 from causalx.utils import check_interval, check_option, check_random_state
 from causalx.utils.progress import progress as _progress
 
@@ -75,23 +76,36 @@ def n_coalitions_needed(order: PartialOrder) -> int:
     return count_downsets(order.before)
 
 
-def resolve_method(order: PartialOrder, method: str = "auto", *, max_evals: int | None = None) -> str:
-    """The estimator ``method`` stands for: ``"auto"`` is exact when the order needs at most
-    ``AUTO_EXACT_MAX`` (4096) coalitions — and at most ``max_evals`` when given — else permutation.
+def resolve_method(order: PartialOrder, method: str = "auto", *, max_evals: int | None = None,
+                   decompose: bool = False) -> str:
+    """The estimator ``method`` stands for.
+
+    ``"auto"`` is exact when the order needs at most ``AUTO_EXACT_MAX`` (4096) coalitions — and
+    at most ``max_evals`` when given. Otherwise it is the paired regression estimator
+    (``"regression"``, see :mod:`causalx.shapley._regression`) for symmetric and layered orders,
+    which reaches a given error with several times fewer coalitions than permutation sampling at
+    large ``d``, and permutation sampling for general partial orders or when the direct/indirect
+    split is asked for (``decompose=True``: only the transition estimators give it).
 
     Examples
     --------
     >>> resolve_method(PartialOrder.symmetric(12)), resolve_method(PartialOrder.symmetric(13))
-    ('exact', 'permutation')
+    ('exact', 'regression')
+    >>> resolve_method(PartialOrder.symmetric(13), decompose=True)
+    'permutation'
     >>> resolve_method(PartialOrder.symmetric(4), max_evals=8), resolve_method(PartialOrder.symmetric(4), "kernel")
-    ('permutation', 'kernel')
+    ('regression', 'kernel')
+    >>> resolve_method(PartialOrder.from_precedences(14, [(0, 1), (2, 3)]))
+    'permutation'
     """
     check_option("method", method, METHODS)
     _check_order(order)
     if method != "auto":
         return method
     limit = AUTO_EXACT_MAX if max_evals is None else min(AUTO_EXACT_MAX, max_evals)
-    return "exact" if order.n_downsets(limit=limit) is not None else "permutation"
+    if order.n_downsets(limit=limit) is not None:
+        return "exact"
+    return "regression" if order.layers is not None and not decompose else "permutation"
 
 
 def estimate_shapley(
@@ -121,10 +135,14 @@ def estimate_shapley(
         :func:`apply_plan`).
     order : PartialOrder
         Orderings to average over (symmetric, layered or general).
-    method : {"auto", "exact", "permutation", "kernel"}, default="auto"
+    method : {"auto", "exact", "permutation", "kernel", "regression"}, default="auto"
         ``"auto"`` is exact when ``n_coalitions_needed(order) <= 4096`` (and within
-        ``max_evals`` when given), permutation otherwise (:func:`resolve_method`).
-        ``"kernel"`` supports symmetric orders only, and no ``decompose``.
+        ``max_evals`` when given); otherwise ``"regression"`` for symmetric and layered orders
+        and ``"permutation"`` for general orders, with ``decompose`` or with
+        ``n_permutations`` (:func:`resolve_method`). ``"kernel"`` (unbiased KernelSHAP)
+        supports symmetric orders only; ``"regression"`` (paired regression KernelSHAP with
+        exactly enumerated border sizes, per layer for layered orders) symmetric and layered
+        orders; neither supports ``decompose``.
     decompose : bool, default False
         Also split every value into a direct and an indirect part (``direct + indirect ==
         values``) from the game's ``transitions``; the adaptive rule then also waits for the
@@ -134,8 +152,8 @@ def estimate_shapley(
         units) instead of the adaptive rule. Only valid with ``"permutation"`` or ``"auto"``.
     max_evals : int, optional
         Budget of distinct coalitions evaluated (empty and full included; plus the transitions
-        when decomposing) for the adaptive permutation and kernel estimators. Defaults:
-        ``1000 d`` (permutation) and ``min(2**d − 2, 2048) + 2`` (kernel). Ignored when
+        when decomposing) for the adaptive permutation, regression and kernel estimators.
+        Defaults: ``1000 d`` (permutation, regression) and ``min(2**d − 2, 2048) + 2`` (kernel). Ignored when
         ``n_permutations`` is given.
     tol : float, default=0.01
         Adaptive rule: stop once the estimator's own standard error (the spread across sampled
@@ -203,7 +221,9 @@ def estimate_shapley(
     check_interval("tol", tol, low=0.0)
     rng = check_random_state(random_state)
 
-    method = resolve_method(order, method, max_evals=max_evals)
+    if method == "auto" and n_permutations is not None and resolve_method(order, max_evals=max_evals) != "exact":
+        method = "permutation"  # a number of orderings names the permutation estimator
+    method = resolve_method(order, method, max_evals=max_evals, decompose=decompose)
     if n_permutations is not None and method != "permutation":
         raise ValueError(
             f"n_permutations is only used by method='permutation', got method={method!r}."
@@ -213,8 +233,13 @@ def estimate_shapley(
             "method='kernel' supports symmetric values only; use method='permutation' (or 'exact') "
             "for asymmetric orders."
         )
-    if method == "kernel" and decompose:
-        raise ValueError("decompose=True needs method='exact' or 'permutation', not 'kernel'.")
+    if method in ("kernel", "regression") and decompose:
+        raise ValueError(f"decompose=True needs method='exact' or 'permutation', not {method!r}.")
+    if method == "regression" and order.layers is None:
+        raise ValueError(
+            "method='regression' needs a symmetric or layered order (chain components); this partial order "
+            "is not layered. Use method='permutation' (orderings consistent with the order) or 'exact'."
+        )
     cache = _GameCache(game, order.n_players)
     ctx = config_context(show_progress=True) if progress else contextlib.nullcontext()
     with ctx:
@@ -227,6 +252,8 @@ def estimate_shapley(
                 return apply_plan(plan, cache.evaluate(plan.masks, desc="coalitions"),
                                   u=cache.transitions(plan) if decompose else None)
             return _estimate_permutation(cache, order, rng, max_evals, tol, batch_permutations, sampling, decompose)
+        if method == "regression":
+            return estimate_regression(cache, order, rng, max_evals, tol)
         return _estimate_kernel(cache, order.n_players, rng, max_evals, tol)
 
 

@@ -1,0 +1,193 @@
+"""method="regression": paired regression KernelSHAP with exact border sizes and jackknife errors.
+
+Every check compares with brute-force values from the definition (shapley_testutils), computed
+with itertools over all coalitions / consistent orderings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from shapley_testutils import TableGame, brute_orderings, brute_symmetric, codes, consistent_permutations, layered_closed_form
+
+from causalx.exceptions import ConvergenceWarning
+from causalx.shapley import PartialOrder, estimate_shapley, resolve_method
+from causalx.shapley._regression import _border_sizes
+
+
+def structured_table(rng, d, n=2, n_rep=1, noise=0.3):
+    """v(S): linear + pairwise + three-way terms + a small random table (every order present)."""
+    z = np.array(list(itertools.product([0, 1], repeat=d)))[:, ::-1].astype(float)  # row c has code c
+    assert np.array_equal(codes(z.astype(bool)), np.arange(2**d))
+    out = np.empty((n, 2**d, n_rep))
+    for r in range(n):
+        beta = rng.normal(size=d)
+        gam = rng.normal(size=(d, d)) * 0.5
+        v = z @ beta + np.einsum("mi,ij,mj->m", z, np.triu(gam, 1), z)
+        v += 1.5 * z[:, 0] * z[:, 1] * z[:, 2] - z[:, 3] * z[:, 4] * z[:, 5]
+        v += noise * rng.normal(size=2**d)
+        out[r] = v[:, None] + (0.05 * rng.normal(size=(2**d, n_rep)) if n_rep > 1 else 0.0)
+    return out
+
+
+def _run(table, order, max_evals, seed, tol=1e-9):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimate_shapley(TableGame(table), order, method="regression", max_evals=max_evals, tol=tol,
+                                random_state=seed)
+
+
+def test_full_budget_is_exact_and_efficiency_always_holds():
+    d = 8
+    table = structured_table(np.random.default_rng(0), d)
+    exact = brute_symmetric(table.mean(axis=2), d)
+    full = _run(table, PartialOrder.symmetric(d), 2**d, 0)
+    np.testing.assert_allclose(full.values, exact, atol=1e-10)
+    assert np.all(full.stderr == 0) and full.converged
+    for budget in (20, 60, 150):
+        res = _run(table, PartialOrder.symmetric(d), budget, 1)
+        assert res.n_coalitions <= budget
+        np.testing.assert_allclose(res.values.sum(axis=1), res.full_values - res.base_values, atol=1e-10)
+        np.testing.assert_allclose(res.full_values - res.base_values, table[:, -1, 0] - table[:, 0, 0])
+
+
+def test_converges_to_brute_force_and_bias_is_small():
+    d = 10
+    table = structured_table(np.random.default_rng(1), d, n=1)
+    exact = brute_symmetric(table.mean(axis=2), d)
+    rmse, bias = {}, {}
+    for budget in (80, 320):
+        est = np.stack([_run(table, PartialOrder.symmetric(d), budget, s).values[0] for s in range(60)])
+        rmse[budget] = float(np.sqrt(np.mean((est - exact[0]) ** 2)))
+        bias[budget] = float(np.max(np.abs(est.mean(axis=0) - exact[0])))
+        sd = est.std(axis=0, ddof=1).max()
+        # ratio estimator: the bias is O(1/m), well below the spread of one estimate
+        assert bias[budget] <= 0.25 * rmse[budget] + 4 * sd / np.sqrt(len(est))
+    assert rmse[320] <= 0.6 * rmse[80]  # ~ 1/sqrt(m) (4x the coalitions: 0.5x), plus the border sizes
+
+
+def test_stderr_calibrated_and_never_zero_with_nonzero_error():
+    """Coverage of ±1.96 se over R seeds × d players; tolerance from R alone (conservative:
+    entries of one seed are correlated) plus 0.02 for the O(1/m) bias."""
+    d, n_seeds = 9, 150
+    table = structured_table(np.random.default_rng(2), d, n=1)
+    exact = brute_symmetric(table.mean(axis=2), d)[0]
+    inside, zero_bad = [], 0
+    for s in range(n_seeds):
+        res = _run(table, PartialOrder.symmetric(d), 90, 100 + s)
+        err = np.abs(res.values[0] - exact)
+        inside.append(np.mean(err <= 1.96 * res.stderr[0]))
+        zero_bad += int(np.sum((res.stderr[0] == 0) & (err > 1e-9)))
+    coverage = float(np.mean(inside))
+    tol = 3 * np.sqrt(0.95 * 0.05 / n_seeds) + 0.02
+    assert abs(coverage - 0.95) <= tol, coverage
+    assert zero_bad == 0
+
+
+def test_monte_carlo_error_of_the_game_enters_the_stderr():
+    d = 6
+    table = structured_table(np.random.default_rng(3), d, n=2, n_rep=8)
+    res = _run(table, PartialOrder.symmetric(d), 2**d, 0)  # everything enumerated: no sampling error
+    reps = np.stack([brute_symmetric(table[:, :, b], d) for b in range(8)], axis=1)  # (n, B, d)
+    np.testing.assert_allclose(res.values, reps.mean(axis=1), atol=1e-10)
+    np.testing.assert_allclose(res.stderr, reps.std(axis=1, ddof=1) / np.sqrt(8), atol=1e-10)
+
+
+@pytest.mark.parametrize("layers", [[[0, 1, 2], [3, 4, 5, 6, 7, 8, 9, 10]], [[0], [1, 2, 3, 4, 5, 6, 7, 8, 9], [10]],
+                                    [[0, 1], [2, 3, 4, 5, 6], [7]]])
+def test_layered_asymmetric_values_match_brute_force(layers):
+    d = sum(len(lay) for lay in layers)
+    table = structured_table(np.random.default_rng(4), d, n=1, noise=0.1)
+    order = PartialOrder.from_layers(layers)
+    exact = layered_closed_form(table.mean(axis=2), layers)
+    # the same values from the orderings themselves (every consistent ordering, by brute force)
+    pairs = [(a, b) for k, lay in enumerate(layers) for a in lay for later in layers[k + 1 :] for b in later]
+    if order.n_linear_extensions() <= 1000:
+        np.testing.assert_allclose(brute_orderings(table.mean(axis=2), d, consistent_permutations(d, pairs)), exact,
+                                   atol=1e-10)
+    full = _run(table, order, 2**d, 0)
+    np.testing.assert_allclose(full.values, exact, atol=1e-9)
+    res = _run(table, order, 300 if d > 8 else 60, 1)
+    np.testing.assert_allclose(res.values.sum(axis=1), table[:, -1, 0] - table[:, 0, 0], atol=1e-10)
+    # within-layer efficiency: each layer's values sum to v(A ∪ L) − v(A)
+    before = 0
+    for lay in layers:
+        code = before | sum(1 << j for j in lay)
+        np.testing.assert_allclose(res.values[0, lay].sum(), table[0, code, 0] - table[0, before, 0], atol=1e-10)
+        before = code
+    z = np.abs(res.values - exact) / np.maximum(res.stderr, 1e-12)
+    assert np.all(z < 5)
+    assert np.max(np.abs(res.values - exact)) < 0.25 * np.max(np.abs(exact))
+
+
+def test_auto_and_errors():
+    big = PartialOrder.symmetric(14)
+    assert resolve_method(big) == "regression"
+    assert resolve_method(big, decompose=True) == "permutation"
+    assert resolve_method(PartialOrder.from_layers([list(range(13)), [13]])) == "regression"
+    general = PartialOrder.from_precedences(14, [(0, 1), (2, 3), (0, 3)])
+    assert general.layers is None and resolve_method(general) == "permutation"
+    game = TableGame(structured_table(np.random.default_rng(5), 6, n=1))
+    with pytest.raises(ValueError, match="not layered. Use method='permutation'"):
+        estimate_shapley(game, PartialOrder.from_precedences(6, [(0, 1), (2, 3), (0, 3)]), method="regression")
+    game.transitions = lambda masks, players: np.zeros((1, len(players), 1))
+    with pytest.raises(ValueError, match="not 'regression'"):
+        estimate_shapley(game, PartialOrder.symmetric(6), method="regression", decompose=True)
+    with pytest.raises(ValueError, match="max_evals=5 is too low for the regression method"):
+        estimate_shapley(game, PartialOrder.symmetric(6), method="regression", max_evals=5)
+    # a number of orderings names the permutation estimator under auto
+    d = 13
+    beta = np.arange(1.0, d + 1)
+    res = estimate_shapley(lambda m: (m @ beta)[None, :, None], PartialOrder.symmetric(d), n_permutations=4,
+                           random_state=0)
+    assert res.method == "permutation" and res.n_orderings == 4
+
+
+def test_adaptive_rule_stops_on_tol_and_additive_game_is_exact():
+    d = 16
+    beta = np.linspace(-1, 2, d)
+    calls = []
+
+    def game(masks):
+        calls.append(len(masks))
+        return (masks @ beta)[None, :, None]
+
+    res = estimate_shapley(game, PartialOrder.symmetric(d), random_state=0)
+    assert res.method == "regression" and res.converged
+    np.testing.assert_allclose(res.values[0], beta, atol=1e-9)
+    assert res.n_coalitions < 200  # an additive game: the first round suffices
+    assert sum(calls) == res.n_coalitions  # each distinct coalition evaluated once
+
+
+def test_border_rule():
+    # sizes 1 and d-1 first, then 2 and d-2, ... while the kernel's share affords them
+    assert _border_sizes(10, 10_000) == list(range(1, 10))
+    assert _border_sizes(32, 100) == []
+    assert _border_sizes(32, 400) == [1, 31]
+    s = _border_sizes(12, 2000)
+    assert s == sorted(s) and all(12 - k in s for k in s)
+
+
+def test_few_draws_stay_finite_and_efficient():
+    """At the minimum budget some players may never be separated (a singular system): the
+    minimum-norm solution stays finite and efficient, and the stderr is never 0 there."""
+    d = 40
+    rng = np.random.default_rng(7)
+    beta, gam = rng.normal(size=d), rng.normal(size=(d, d)) * 0.3
+
+    def game(masks):
+        z = masks.astype(float)
+        return (z @ beta + np.einsum("mi,ij,mj->m", z, np.triu(gam, 1), z) + 2 * z[:, 0] * z[:, 1] * z[:, 2])[None, :, None]
+
+    with pytest.raises(ValueError, match="max_evals=81 is too low"):
+        estimate_shapley(game, PartialOrder.symmetric(d), method="regression", max_evals=81)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = estimate_shapley(game, PartialOrder.symmetric(d), method="regression", max_evals=82, random_state=0)
+    assert res.n_coalitions <= 82 and np.all(np.isfinite(res.values))
+    full = np.ones((1, d), dtype=bool)
+    np.testing.assert_allclose(res.values.sum(), game(full)[0, 0, 0] - game(~full)[0, 0, 0], atol=1e-9)
+    assert np.all(res.stderr > 0)
