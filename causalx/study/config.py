@@ -176,6 +176,9 @@ class RunConfig(BaseModel):
     diagnostics: DiagnosticsConfig = Field(default_factory=DiagnosticsConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     random_state: int = Field(0, ge=0, le=MAX_SEED)
+    #: worker processes of a large explanation (rows split between them; the values do not depend
+    #: on it); unset: all cores, at most 4, for explanations of more than 5 million model rows
+    n_jobs: int | None = Field(None, ge=1, le=64)
     base_dir: str = Field(".", exclude=True, description="Directory the relative paths refer to.")
     source: str = Field("<string>", exclude=True, description="File name used in messages.")
 

@@ -30,6 +30,23 @@ __all__ = ["StudyResult", "run_study"]
 #: up to this many data rows, explanations with the mechanism sampler use uncertainty="refit"
 #: (8 refits of the sampler inside explain: about 9x the explain time)
 _REFIT_MAX_ROWS = 5000
+#: an explanation planned to call the model on more rows than this runs in worker processes
+_PARALLEL_MODEL_ROWS = 5_000_000
+
+
+def _n_jobs(cfg: RunConfig, spec, n_explained: int, d: int) -> int:
+    """``cfg.n_jobs``, else all cores (at most 4) for an explanation of many model rows.
+
+    The planned rows: explained rows x draws x coalitions (exact up to 2**12) x (1 + d/2 with the
+    direct/indirect split); the values are identical for every ``n_jobs`` (the draws are made before
+    the rows are split), so this only changes the time.
+    """
+    if cfg.n_jobs is not None:
+        return int(cfg.n_jobs)
+    if spec.value == "marginal":
+        return 1
+    rows = n_explained * spec.n_samples * min(2**d, 4096) * ((1 + d / 2) if spec.decompose else 1)
+    return min(os.cpu_count() or 1, 4) if rows > _PARALLEL_MODEL_ROWS else 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -344,7 +361,9 @@ def run_study(
                 ex = CausalExplainer(model, graph, value=spec.value, sampler=spec.sampler,
                                      causal_semantics=spec.causal_semantics, asymmetric=spec.asymmetric,
                                      method=spec.method, n_samples=spec.n_samples, output=output,
-                                     uncertainty="refit" if refit else "mc", random_state=cfg.random_state)
+                                     uncertainty="refit" if refit else "mc",
+                                     n_jobs=_n_jobs(cfg, spec, len(idx), len(graph.nodes)),
+                                     random_state=cfg.random_state)
                 ex.fit(X)
                 decompose = spec.decompose and spec.value != "conditional" and ex.method_ != "kernel"
                 explanations[label] = ex.explain(Xe, decompose=decompose)
