@@ -143,7 +143,9 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     quantiles : (float, float), default (0.25, 0.75)
         The settings ``low`` and ``high`` are these quantiles of each feature in the background.
     n_draws : int, default 4000
-        Monte Carlo draws per setting (shared by the two settings and the direct contrast).
+        Monte Carlo draws per setting (shared by the two settings and the direct contrast); also
+        the most data rows plain SHAP's reading (``marginal``) averages over (a seeded subsample
+        of larger data).
     random_state : int, Generator or None
         Seed of the draws; by default the explainer's noise seed.
     settings : sequence of (low, high), optional
@@ -196,6 +198,11 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     seed = explainer.seeds_.noise if random_state is None else random_state
     filler = explainer._filler(n_draws, seed)
     K = filler.n_draws
+    # plain SHAP's reading averages over the data rows: at most K of them (a seeded subsample of
+    # larger data, so 200,000 rows cost as much as K; its Monte Carlo error is in marginal_stderr)
+    ref_marg = ref
+    if ref.shape[0] > K:
+        ref_marg = ref[np.sort(np.random.default_rng(0).choice(ref.shape[0], K, replace=False))]
     effects = []
     for i, name in enumerate(names):
         mask = np.zeros(d, dtype=bool)
@@ -209,7 +216,7 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
         tot, dir_ = preds[1] - preds[0], preds[2] - preds[0]
         ind = tot - dir_
         # plain SHAP's reading: the other features from the background rows
-        bg = np.repeat(ref[None], 2, axis=0)
+        bg = np.repeat(ref_marg[None], 2, axis=0)
         bg[0, :, i], bg[1, :, i] = lows[i], highs[i]
         pm = f(bg.reshape(-1, d)).reshape(2, -1)
         marg = pm[1] - pm[0]

@@ -138,7 +138,7 @@ class DiagnosticsConfig(BaseModel):
     manifold: bool = True
     #: the graph tests, the confounding screen and PC run on a seeded subsample of at most this
     #: many rows (the report says so); ``null`` tests every row
-    max_rows: int | None = Field(20_000, ge=20, le=10_000_000)
+    max_rows: int | None = Field(10_000, ge=20, le=10_000_000)
 
 
 class ReportConfig(BaseModel):

@@ -106,3 +106,37 @@ def test_bootstrap_effects_add_the_sampler_fit_error():
     assert mc.total_stderr < 0.3 * want
     assert 0.7 * want < e.total_stderr < 1.4 * want  # 60 replicates: the sd estimate is within ~±20 %
     assert e.total == mc.total and boot.provenance["n_boot"] == 60
+
+
+def test_the_marginal_reading_averages_over_at_most_n_draws_data_rows():
+    """With more data rows than draws, plain SHAP's reading uses a seeded subsample of n_draws rows:
+    for a linear model its value is still the exact coefficient x span (no dependence on the rows)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    import causalx as cx
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=6000)
+    b = 0.5 * a + rng.normal(size=6000)
+    X = pd.DataFrame({"a": a, "b": b})
+    model = LinearRegression().fit(X, 2 * a - b)
+    ex = cx.CausalExplainer(model, cx.CausalGraph(["a", "b"], edges=[("a", "b")])).fit(X)
+    calls = []
+    orig = ex.model_.__call__
+
+    class Counting:
+        def __getattr__(self, k):
+            return getattr(orig.__self__, k)
+
+        def __call__(self, Z):
+            calls.append(len(Z))
+            return orig(Z)
+
+    ex.model_ = Counting()
+    res = ex.effects(n_draws=500)
+    assert max(calls) <= 3 * 500  # the two settings and the direct contrast, never 2 x 6000 rows
+    for e in res.effects:
+        coef = dict(zip(["a", "b"], model.coef_))[e.feature]
+        np.testing.assert_allclose(e.marginal, coef * (e.high - e.low), rtol=1e-10)
