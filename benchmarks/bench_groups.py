@@ -80,7 +80,7 @@ def main() -> None:
             print("          per-family sums of feature values, row 0:",
                   {g: round(float(v[0]), 3) for g, v in fam.items()}, flush=True)
         else:
-            print("          group values, row 0:", dict(zip(exp.feature_names, np.round(exp.values[0], 3))), flush=True)
+            print("          group values, row 0:", {k: round(float(v), 3) for k, v in zip(exp.feature_names, exp.values[0])}, flush=True)
 
 
 if __name__ == "__main__":
