@@ -87,3 +87,20 @@ exp = cx.CausalExplainer(model, graph, value="causal", n_samples=300, random_sta
     rows, decompose=True)
 print(pd.DataFrame({"total": exp.mean_abs(), "direct": np.abs(exp.direct).mean(0),
                     "indirect": np.abs(exp.indirect).mean(0)}, index=list(exp.feature_names)).round(3))
+
+# %%
+# The structure family's causal credit is indirect: it acts on the property only through the
+# processing, which it causes.
+#
+# Values per descriptor inside the families (Owen values)
+# -------------------------------------------------------
+# :func:`causalx.explain.owen_values` gives each descriptor a value for the same game; the
+# members of a family sum to the family's value.
+from causalx.explain import owen_values
+
+ex = cx.CausalExplainer(model, graph, value="marginal", n_samples=200, random_state=0).fit(X)
+owen = owen_values(ex, rows.iloc[:10])
+family = ex.explain(rows.iloc[:10])
+print(pd.Series(owen.mean_abs(), index=list(owen.feature_names)).round(3).head(6))
+print("composition: sum of members", owen.values[:, :6].sum(1)[:3].round(3),
+      "family value", family.values[:, 0][:3].round(3))
