@@ -47,8 +47,9 @@ def to_networkx(graph: CausalGraph) -> nx.DiGraph:
     """A copy of ``graph`` as a :class:`networkx.DiGraph` (the one place that builds it).
 
     Node attributes are copied; ``G.graph`` holds ``"name"``, ``"target"``, ``"confounded"``
-    (list of pairs), ``"components"`` (list of lists or None) and ``"constraints"`` (list of
-    str). A chain graph has no edges here (its structure is in ``components``).
+    (list of pairs), ``"components"`` (list of lists or None), ``"constraints"`` (list of
+    str), ``"groups"`` (dict of lists) and ``"target_unit"``. A chain graph has no edges here
+    (its structure is in ``components``).
     """
     data = graph.to_dict()
     g = nx.DiGraph()
@@ -61,6 +62,8 @@ def to_networkx(graph: CausalGraph) -> nx.DiGraph:
         "confounded": [tuple(p) for p in graph.confounded],
         "components": data.get("components"),
         "constraints": list(data.get("constraints", ())),
+        "groups": {k: list(v) for k, v in graph.groups.items()},
+        "target_unit": graph.target_unit,
     })
     return g
 
@@ -85,6 +88,8 @@ def read_networkx(g: nx.DiGraph) -> dict[str, Any]:
         "target": meta.get("target"),
         "constraints": list(meta.get("constraints") or ()),
         "name": meta.get("name"),
+        "groups": dict(meta.get("groups") or {}),
+        "target_unit": meta.get("target_unit"),
     }
 
 

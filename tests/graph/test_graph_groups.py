@@ -115,3 +115,12 @@ components: [[A], [B, c]]
 def test_yaml_group_errors_are_located(groups, match):
     with pytest.raises(GraphSpecError, match=match):
         loads_graph("causalx: 1\nnodes: [a1, a2, b1, b2, c]\n" + groups + "\n")
+
+
+def test_networkx_round_trip_keeps_groups_and_target_unit():
+    from causalx.graph.interop import to_networkx
+
+    g = CausalGraph(["a", "b", "c"], edges=[("a", "b")], groups={"ab": ["a", "b"]}, target="y", target_unit="eV")
+    back = CausalGraph.from_networkx(to_networkx(g))
+    assert back.groups == {"ab": ("a", "b")} and back.target_unit == "eV"
+    assert back.digest() == g.digest()
