@@ -21,6 +21,7 @@ from causalx.exceptions import CausalxWarning, NotFittedError
 from causalx.explain._data import to_feature_array
 from causalx.explanation import Explanation
 from causalx.graph import CausalGraph, chain_components, load_graph
+from causalx.graph.groups import PlayerColumns, group_precedences, player_columns
 from causalx.graph.identification import ADJUSTMENTS, Identifier
 from causalx.samplers import BaseSampler, get_sampler
 from causalx.shapley import PartialOrder, ShapleyResult, estimate_shapley, exact_plan, resolve_method, tree_shapley
@@ -61,7 +62,13 @@ class CausalExplainer(BaseEstimator):
         callable ``f(X) -> (n,)``. Models fitted on DataFrames receive DataFrames.
     graph : CausalGraph or path
         The causal graph over the model's features (its nodes are the players), or the path
-        of a YAML graph spec.
+        of a YAML graph spec. A graph with ``groups`` is explained per group: the players are
+        the groups (ungrouped nodes are their own group), a coalition is the union of its
+        groups' columns, every value function, estimator and ``decompose`` work on the groups,
+        and ``Explanation.feature_names`` are the group names (see docs/guide.md, "Groups of
+        features"). Asymmetric values then use the causal order between the groups (the
+        condensation of the feature order, which must be acyclic). The exact tree path does
+        not support groups (``algorithm="auto"`` uses the black box).
     value : {"causal", "conditional", "marginal"}, default "causal"
         What v(S) is: E[f(X) | do(X_S = x_S)] (Heskes et al. 2020); E[f(X) | X_S = x_S]
         (on the data manifold); or E over the marginal P(X_S̄) (interventional SHAP).
@@ -155,6 +162,9 @@ class CausalExplainer(BaseEstimator):
         ``"tree"`` or ``"blackbox"``.
     components_ : tuple of causalx.graph.ChainComponent
         The graph's chain components as column indices.
+    players_ : causalx.graph.groups.PlayerColumns or None
+        The players as column sets when the graph declares ``groups`` (else None: one player
+        per feature).
     causal_semantics_ : {"identified", "chain"} or None
         What ``causal_semantics`` resolved to (None unless ``value="causal"``).
     identifier_ : causalx.graph.identification.Identifier or None
@@ -298,6 +308,7 @@ class CausalExplainer(BaseEstimator):
         self.model_(Xb[:2])  # fail now, with a clear message, if the model cannot predict these rows
         self.reference_data_ = Xb  # all background rows: the data manifold diagnostics compare with
         self.components_ = chain_components(graph, names)
+        self.players_ = player_columns(graph, names) if graph.groups else None
         if self.value == "marginal":
             if self.n_samples < Xb.shape[0]:
                 rng = np.random.default_rng(self.seeds_.background)
@@ -315,7 +326,8 @@ class CausalExplainer(BaseEstimator):
                     "compute value='conditional'. Use sampler='gaussian', or value='causal'."
                 )
         self.background_ = Xb
-        self.order_ = self._partial_order(graph) if self.asymmetric else PartialOrder.symmetric(len(names))
+        n_players = len(names) if self.players_ is None else self.players_.n_players
+        self.order_ = self._partial_order(graph) if self.asymmetric else PartialOrder.symmetric(n_players)
         self.method_ = resolve_method(self.order_, self.method, max_evals=self.max_evals)
         self.causal_semantics_, self.identifier_ = self._resolve_semantics(graph, names)
         self.algorithm_, self._ensemble = self._resolve_algorithm(names)
@@ -326,7 +338,9 @@ class CausalExplainer(BaseEstimator):
         if self.algorithm == "blackbox":
             return "blackbox", None
         why = None
-        if self.value != "marginal":
+        if self.players_ is not None:
+            why = "the graph declares groups (the tree path computes per-feature values only)"
+        elif self.value != "marginal":
             why = f"value={self.value!r} (the tree path computes marginal values only)"
         elif self.asymmetric:
             why = "asymmetric=True (the tree path computes symmetric values only)"
@@ -343,6 +357,10 @@ class CausalExplainer(BaseEstimator):
 
     def _partial_order(self, graph: CausalGraph) -> PartialOrder:
         """Orderings consistent with the causal order (see ``asymmetric``)."""
+        if self.players_ is not None:  # the condensation onto the groups (raises on a cycle)
+            index = {name: p for p, name in enumerate(self.players_.names)}
+            pairs = [(index[a], index[b]) for a, b in group_precedences(graph)]
+            return PartialOrder.from_precedences(self.players_.n_players, pairs)
         if graph.declared_components is None:
             col = {name: j for j, name in enumerate(self.feature_names_in_)}
             pairs = [(col[a], col[b]) for a, b in graph.edges]
@@ -390,7 +408,10 @@ class CausalExplainer(BaseEstimator):
             )
         identifier = Identifier.from_graph(graph, names)
         if graph.confounded and self.order_.n_downsets(limit=4096) is not None:
-            for mask in exact_plan(self.order_).masks:
+            masks = exact_plan(self.order_).masks
+            if self.players_ is not None:
+                masks = self.players_.feature_masks(masks)
+            for mask in masks:
                 identifier.identify(mask)  # raises NotIdentifiableError naming the coalition
         return "identified", identifier
 
@@ -418,7 +439,8 @@ class CausalExplainer(BaseEstimator):
     def _game(self, X: np.ndarray) -> Game:
         f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw)
         return Game(f, X, self._filler(), n_replicates=self.n_replicates, n_jobs=self.n_jobs, backend=self.backend,
-                    record=MANIFOLD_ROWS if self.check_manifold else 0)
+                    record=MANIFOLD_ROWS if self.check_manifold else 0,
+                    groups=None if self.players_ is None else self.players_.membership)
 
     def effects(self, *, quantiles=(0.25, 0.75), n_draws: int = 4000, random_state=None):
         """Signed interventional effects of every feature on the model output.
@@ -448,7 +470,9 @@ class CausalExplainer(BaseEstimator):
         -------
         Explanation
             ``values``, ``base_values``, ``stderr`` and provenance; efficiency holds:
-            ``values.sum(1) == output - base_values``.
+            ``values.sum(1) == output - base_values``. With groups, one column per group
+            (``feature_names`` the group names, ``provenance["groups"]`` group -> members,
+            ``data`` the feature value for a singleton group and NaN for a larger one).
         """
         try:
             check_is_fitted(self)
@@ -495,12 +519,16 @@ class CausalExplainer(BaseEstimator):
                          indirect_stderr=res.indirect_stderr)
         provenance = self._provenance(res, counts, time.perf_counter() - t0)
         provenance["manifold"] = self._manifold(evaluated)
+        names, data = self.feature_names_in_, Xe
+        if self.players_ is not None:
+            names, data = self.players_.names, _player_data(Xe, self.players_)
+            provenance["groups"] = {g: list(m) for g, m in self.graph_.groups.items()}
         return Explanation(
             values=res.values,
             base_values=res.base_values,
             stderr=res.stderr,
-            data=Xe,
-            feature_names=self.feature_names_in_,
+            data=data,
+            feature_names=names,
             output=res.full_values,
             provenance=provenance,
             **split,
@@ -568,3 +596,12 @@ class CausalExplainer(BaseEstimator):
         if self.algorithm_ == "tree":
             provenance["explains"] = self._ensemble.explains
         return provenance
+
+
+def _player_data(X: np.ndarray, players: PlayerColumns) -> np.ndarray:
+    """One data column per player: the feature's value for a singleton, NaN for a larger group."""
+    out = np.full((X.shape[0], players.n_players), np.nan)
+    for p, cols in enumerate(players.columns):
+        if cols.size == 1:
+            out[:, p] = X[:, cols[0]]
+    return out

@@ -16,7 +16,7 @@ from causalx._options import NODE_ROLES, NODE_TYPES
 from causalx.utils._text import clip_repr
 from causalx.utils.validation import suggest
 
-__all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "check_name", "check_node_role", "check_node_type",
+__all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "check_group", "check_name", "check_node_role", "check_node_type",
            "check_unique_nodes", "parse_edge", "parse_pair"]
 
 #: Node attribute keys a graph accepts, in the order they are written out (the fields of NodeSpec).
@@ -74,6 +74,39 @@ def check_name(name: str) -> str:
     if problem:
         raise ValueError(f"node name {clip_repr(name)} {problem}; rename the node.")
     return name
+
+
+def check_group(name: Any, members: Any) -> tuple[str, list[str]]:
+    """One item of ``groups``: a valid name and a non-empty list of distinct node names.
+
+    Whether the members are nodes, and in one group only, needs the whole graph (the
+    constructor checks it, :func:`causalx.graph.groups.parse_groups`).
+
+    Examples
+    --------
+    >>> check_group("composition", ["x_Fe", "x_Ni"])
+    ('composition', ['x_Fe', 'x_Ni'])
+    >>> check_group("processing", [])
+    Traceback (most recent call last):
+    ...
+    ValueError: group 'processing' is empty; list its member nodes or remove it.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"group names must be strings, got {name!r} of type {type(name).__name__}.")
+    check_name(name)
+    if isinstance(members, str) or not isinstance(members, Sequence):
+        raise TypeError(f"group {name!r} must be a list of node names, got {clip_repr(members)}; write "
+                        f"[{members}] for a single node.")
+    out = []
+    for j, m in enumerate(members):
+        if not isinstance(m, str):
+            raise TypeError(f"member {j} of group {name!r} is {m!r}; node names are strings (quote it in YAML).")
+        if m in out:
+            raise ValueError(f"group {name!r} lists {m!r} twice; list each member once.")
+        out.append(m)
+    if not out:
+        raise ValueError(f"group {name!r} is empty; list its member nodes or remove it.")
+    return name, out
 
 
 def check_unique_nodes(names: Sequence[str]) -> None:

@@ -25,6 +25,7 @@ from causalx.graph._checks import (
 )
 from causalx.graph._compat import d_separated
 from causalx.graph.constraints import Constraint
+from causalx.graph.groups import expand_names, parse_groups
 from causalx.utils.validation import suggest
 
 __all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "SPEC_VERSION", "CausalGraph", "Component", "Independence", "parse_pair"]
@@ -139,7 +140,7 @@ def _check_attributes(name: str, attrs: Any) -> dict[str, str]:
 
 
 #: The constructor arguments, which are also the keys of :meth:`CausalGraph.to_dict` (besides ``causalx``).
-_FIELDS = ("nodes", "edges", "confounded", "components", "target", "constraints", "name")
+_FIELDS = ("nodes", "edges", "confounded", "groups", "components", "target", "constraints", "name")
 
 
 def _constructor_arguments(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,7 +156,9 @@ def _canonical(data: Mapping[str, Any]) -> dict[str, Any]:
     """The digest's form of a spec-shaped dict: every key present, node order kept (as pairs,
     since the JSON is written with sorted keys) and edges as ``[cause, effect]`` lists."""
     pairs = lambda key, kind: [list(parse_pair(p, kind)) for p in data.get(key, ())]  # noqa: E731
+    extra = {"groups": data["groups"]} if data.get("groups") else {}  # absent: digests of ungrouped graphs unchanged
     return {
+        **extra,
         "causalx": data["causalx"],
         "name": data.get("name"),
         "target": data.get("target"),
@@ -197,6 +200,13 @@ class CausalGraph:
     components : sequence of sequence of str, optional
         Ordered chain components covering every node exactly once. Without ``edges`` the graph
         is a chain graph; with edges, no edge may point from a later to an earlier component.
+        A component may name a group (``groups``), which stands for all its members.
+    groups : mapping of str to sequence of str, optional
+        Feature groups explained as one player each (e.g. descriptor families): group name ->
+        member nodes, every node in at most one group; an ungrouped node is its own group,
+        named after itself. A group name may not be the name of another node. Edges and
+        confounded pairs join nodes, never groups (order groups with ``components``). See
+        :mod:`causalx.graph.groups`.
     target : str, optional
         Name of the model output column; it is not a node.
     constraints : iterable of Constraint or str, default=()
@@ -244,7 +254,7 @@ class CausalGraph:
 
     __slots__ = (
         "_name", "_nodes", "_index", "_attrs", "_edges", "_confounded", "_components_given",
-        "_target", "_constraints", "_dag", "_cache",
+        "_target", "_constraints", "_dag", "_cache", "_groups",
     )
 
     def __init__(
@@ -254,6 +264,7 @@ class CausalGraph:
         *,
         confounded: Iterable[tuple[str, str] | str] = (),
         components: Sequence[Sequence[str]] | None = None,
+        groups: Mapping[str, Sequence[str]] | None = None,
         target: str | None = None,
         constraints: Iterable[Constraint | str] = (),
         name: str | None = None,
@@ -297,6 +308,9 @@ class CausalGraph:
                     f"not a player: remove {target!r} from nodes (and from edges) or choose another target."
                 ), "target")
         s(self, "_target", target)
+
+        # ---- groups (before edges and components, which may name them)
+        s(self, "_groups", parse_groups(groups, names))
 
         # ---- edges and confounded pairs
         edge_list = self._check_pairs(edges, "edges", kind="edge")
@@ -364,6 +378,9 @@ class CausalGraph:
             hint = ""
             if node == self._target:
                 hint = f" {node!r} is the target (model output), which is not a node."
+            if any(node == g for g, _ in getattr(self, "_groups", ())):
+                hint = (f" {node!r} is a group: {where.split('[')[0]} join nodes; order groups with "
+                        f"components (e.g. components: [[{node}], [...]]).")
             raise _located(UnknownNodeError(
                 f"Unknown node {node!r} in {where}: the graph's nodes are "
                 f"{_fmt_nodes(self._nodes)}.{hint}{suggest(node, self._nodes)}"
@@ -410,7 +427,7 @@ class CausalGraph:
                     f"for a single-node component."
                 ), f"components[{k}]")
             members = []
-            for j, n in enumerate(comp):
+            for j, n in enumerate(expand_names(comp, dict(self._groups))):
                 self._check_node(n, f"components[{k}][{j}]")
                 if n in owner:
                     raise _located(GraphSpecError(
@@ -482,6 +499,8 @@ class CausalGraph:
             out["edges"] = [f"{a} -> {b}" for a, b in self._edges]
         if self._confounded:
             out["confounded"] = [f"{a} <-> {b}" for a, b in self._confounded]
+        if self._groups:
+            out["groups"] = {g: list(members) for g, members in self._groups}
         if self._components_given is not None:
             out["components"] = [list(c) for c in self._components_given]
         if self._constraints:
@@ -511,7 +530,7 @@ class CausalGraph:
         Parameters
         ----------
         **changes
-            Any of ``nodes``, ``edges``, ``confounded``, ``components``, ``target``,
+            Any of ``nodes``, ``edges``, ``confounded``, ``groups``, ``components``, ``target``,
             ``constraints``, ``name``.
 
         Examples
@@ -577,6 +596,32 @@ class CausalGraph:
     def declared_components(self) -> tuple[tuple[str, ...], ...] | None:
         """The chain components as declared (``components=``), or None when none were."""
         return None if self._components_given is None else tuple(tuple(c) for c in self._components_given)
+
+    @property
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """The declared feature groups (a copy): group name -> members in node order, groups
+        ordered by their first member; empty when none were declared.
+
+        Examples
+        --------
+        >>> CausalGraph(["a", "b", "c"], groups={"g": ["c", "a"]}).groups
+        {'g': ('a', 'c')}
+        """
+        return {g: members for g, members in self._groups}
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        """The names of the explanation's players: the groups, and every ungrouped node as
+        itself, ordered by their first member (the nodes when no groups are declared).
+
+        Examples
+        --------
+        >>> CausalGraph(["a", "b", "c"], groups={"g": ["c", "a"]}).players
+        ('g', 'b')
+        """
+        from causalx.graph.groups import players
+
+        return tuple(name for name, _ in players(self))
 
     @property
     def is_chain_graph(self) -> bool:
@@ -867,6 +912,8 @@ class CausalGraph:
             parts.append(f"n_edges={len(self._edges)}")
         if self._confounded:
             parts.append(f"n_confounded={len(self._confounded)}")
+        if self._groups:
+            parts.append(f"n_groups={len(self._groups)}")
         if self._target is not None:
             parts.append(f"target={self._target!r}")
         return f"CausalGraph({', '.join(parts)})"

@@ -202,6 +202,8 @@ def dumps_graph(graph: CausalGraph) -> str:
     data["nodes"] = {n: _FlowDict(a) for n, a in data["nodes"].items()}
     if "components" in data:
         data["components"] = [_FlowList(c) for c in data["components"]]
+    if "groups" in data:
+        data["groups"] = {g: _FlowList(m) for g, m in data["groups"].items()}
     return yaml.dump(data, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=2**20)
 

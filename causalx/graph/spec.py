@@ -10,7 +10,9 @@
       X2: {unit: eV, description: band gap, type: continuous, role: property}
     edges: [X1 -> X2]          # "a -> b" strings or [a, b] pairs
     confounded: [X1 <-> X4]    # optional
-    components: [[X1, X4], [X2]]   # optional ordered chain components
+    groups:                    # optional feature groups, explained as one player each
+      family: [X1, X4]         #   (every node in at most one group; the others are their own group)
+    components: [[family], [X2]]   # optional ordered chain components; may name groups
     constraints: [X2 >= 0]     # optional linear constraints
 
 The models check everything that concerns one item, so pydantic reports it at its location
@@ -28,7 +30,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from causalx._options import NodeRole, NodeType
-from causalx.graph._checks import check_name, check_node_role, check_node_type, check_unique_nodes, parse_edge
+from causalx.graph._checks import check_group, check_name, check_node_role, check_node_type, check_unique_nodes, parse_edge
 from causalx.graph.causal_graph import SPEC_VERSION, CausalGraph
 from causalx.graph.constraints import Constraint
 
@@ -61,6 +63,22 @@ PairItem = Annotated[tuple[str, str], BeforeValidator(lambda v: parse_edge(v, "c
 ConstraintText = Annotated[str, BeforeValidator(_constraint)]
 
 
+def _groups(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"groups must be a mapping group name -> list of node names, e.g. "
+                         f"{{composition: [x_Fe, x_Ni]}}, got {value!r}")
+    out = {}
+    for name, members in value.items():
+        try:
+            name, members = check_group(name, members)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
+        out[name] = members
+    return out
+
+
 class GraphSpec(BaseModel):
     """A causalx graph spec (YAML, version 1); convert with :meth:`to_graph`.
 
@@ -80,6 +98,7 @@ class GraphSpec(BaseModel):
     nodes: dict[NodeName, NodeSpec]
     edges: list[EdgeItem] = Field(default_factory=list)
     confounded: list[PairItem] = Field(default_factory=list)
+    groups: Annotated[dict[str, list[str]] | None, BeforeValidator(_groups)] = None
     components: list[list[str]] | None = None
     constraints: list[ConstraintText] = Field(default_factory=list)
 

@@ -17,6 +17,11 @@ differences v(S ∪ i) − v(S) that Shapley values are made of have low varianc
 
 Rows that do not depend on the explicand (the empty coalition: its draws come from P(X) for
 every value function) are evaluated once; the full coalition is f(x), one row per explicand.
+
+With ``groups`` (a membership matrix, players × features) the players are groups of features
+(:mod:`causalx.graph.groups`): a coalition of players is the union of its members' columns,
+filled by the same feature-level fillers, and a transition ``S -> S ∪ {i}`` sets all of group
+``i``'s columns.
 """
 
 from __future__ import annotations
@@ -174,11 +179,14 @@ class Game:
         the game without its explained rows (model, filler, fitted sampler, shared noise) is
         scattered to the workers once and reused by every later call. Results are identical
         to ``n_jobs=1`` (each explained row's values do not depend on how rows are blocked).
+    groups : ndarray of shape (n_players, n_features), bool, optional
+        Players as groups of columns (each column in exactly one group); the masks passed to
+        the game are then over the players. None: one player per column.
     """
 
     def __init__(
         self, f: ModelFunction, X: np.ndarray, filler, n_replicates: int = 16, n_jobs: int = 1, record: int = 0,
-        backend: str = "local",
+        backend: str = "local", groups: np.ndarray | None = None,
     ):
         self.f = f
         self.n_jobs = int(n_jobs)
@@ -187,6 +195,8 @@ class Game:
         self.record = int(record)
         self._recorded: list[np.ndarray] = []
         self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.groups = None if groups is None else self._check_groups(groups, self.X.shape[1])
+        self._group_cols = None if groups is None else [np.flatnonzero(g) for g in self.groups]
         self.filler = filler
         self.n_draws = int(filler.n_draws)
         self.n_replicates = int(max(1, min(n_replicates, self.n_draws)))
@@ -197,13 +207,25 @@ class Game:
         self._cache_full: np.ndarray | None = None
         self._coalitions: dict[bytes, np.ndarray] = {}
 
+    @staticmethod
+    def _check_groups(groups, d: int) -> np.ndarray:
+        groups = np.asarray(groups, dtype=bool)
+        if groups.ndim != 2 or groups.shape[1] != d or not np.array_equal(groups.sum(axis=0), np.ones(d)):
+            raise ValueError(f"groups must be a (n_players, {d}) boolean membership matrix with each column in "
+                             f"exactly one group, got shape {groups.shape}.")
+        return groups
+
     @property
     def n_explicands(self) -> int:
         return self.X.shape[0]
 
     @property
-    def n_players(self) -> int:
+    def n_features(self) -> int:
         return self.X.shape[1]
+
+    @property
+    def n_players(self) -> int:
+        return self.X.shape[1] if self.groups is None else self.groups.shape[0]
 
     @property
     def n_model_evals(self) -> int:
@@ -213,7 +235,7 @@ class Game:
     def recorded_rows(self) -> np.ndarray:
         """A strided sample of the model-evaluated rows (coalitions other than empty/full), (r, d)."""
         if not self._recorded:
-            return np.empty((0, self.n_players))
+            return np.empty((0, self.n_features))
         rows = np.concatenate(self._recorded, axis=0)
         if rows.shape[0] > self.record:
             rows = rows[np.linspace(0, rows.shape[0] - 1, self.record).astype(int)]
@@ -221,9 +243,10 @@ class Game:
 
     @property
     def coalitions_evaluated(self) -> np.ndarray:
-        """The distinct coalitions whose fill was drawn (empty included, full excluded), (c, d) bool."""
+        """The distinct coalitions whose fill was drawn (empty included, full excluded), (c, d) bool,
+        over the features (a group coalition as the union of its members)."""
         if not self._coalitions:
-            return np.zeros((0, self.n_players), dtype=bool)
+            return np.zeros((0, self.n_features), dtype=bool)
         return np.stack(list(self._coalitions.values()))
 
     def _keep(self, flat: np.ndarray, n_total_masks: int) -> None:
@@ -272,16 +295,21 @@ class Game:
     def _empty(self) -> np.ndarray:
         # with no feature present the draws do not depend on the explicand: evaluate once
         if self._cache_empty is None:
-            rows = np.broadcast_to(self.X[:1, None, :], (1, self.n_draws, self.n_players)).copy()
-            self.filler.fill(rows, np.zeros(self.n_players, dtype=bool))
-            self._cache_empty = self._reduce(self.f(rows.reshape(-1, self.n_players)).reshape(1, -1))[0]
+            d = self.n_features
+            rows = np.broadcast_to(self.X[:1, None, :], (1, self.n_draws, d)).copy()
+            self.filler.fill(rows, np.zeros(d, dtype=bool))
+            self._cache_empty = self._reduce(self.f(rows.reshape(-1, d)).reshape(1, -1))[0]
         return self._cache_empty
 
     def _evaluate(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
-        n, d, K, B = self.n_explicands, self.n_players, self.n_draws, self.n_replicates
+        n, p, K, B = self.n_explicands, self.n_players, self.n_draws, self.n_replicates
         out = np.empty((n, masks.shape[0], B))
-        full = masks.all(axis=1) | ((masks.sum(axis=1) == d - 1) & (players >= 0) & ~masks[np.arange(len(masks)), np.maximum(players, 0)])
+        full = masks.all(axis=1) | ((masks.sum(axis=1) == p - 1) & (players >= 0) & ~masks[np.arange(len(masks)), np.maximum(players, 0)])
         empty = ~masks.any(axis=1) & (players < 0)
+        d = self.n_features
+        player_masks = masks
+        if self.groups is not None:  # player coalitions -> feature coalitions; a player -> its columns
+            masks = (masks.astype(np.uint8) @ self.groups.astype(np.uint8)) > 0
         if full.any():
             out[:, full, :] = self._full()[:, None, None]
         if empty.any():
@@ -292,7 +320,7 @@ class Game:
         if todo.size == 0:
             return out
         if (self.n_jobs != 1 or self.backend == "dask") and n > 1:
-            out[:, todo, :] = self._evaluate_parallel(masks[todo], players[todo])
+            out[:, todo, :] = self._evaluate_parallel(player_masks[todo], players[todo])
             return out
         budget_rows = max(1, get_config()["max_batch_bytes"] // (8 * d))
         block = int(max(1, min(n, budget_rows // K)))
@@ -324,7 +352,8 @@ class Game:
                         rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
                         self.filler.fill(rows[j], masks[t])
                         if players[t] >= 0:
-                            rows[j, :, :, players[t]] = xb[:, None, players[t]]
+                            cols = players[t] if self.groups is None else self._group_cols[players[t]]
+                            rows[j][:, :, cols] = xb[:, None, cols]
                 flat = part.reshape(d, -1).T if columns and not marginal else rows.reshape(-1, d)
                 self._keep(flat, todo.size)
                 preds = self.f(flat).reshape(idx.size, nb, K)
