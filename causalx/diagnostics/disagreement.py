@@ -161,7 +161,7 @@ def attribution_disagreement(
                 f"but explanations[{labels[0]!r}] covers {ref.feature_names} with shape {ref.values.shape}. "
                 "Explain the same rows with the same graph."
             )
-        if not np.allclose(e.data, ref.data):
+        if not np.allclose(e.data, ref.data, equal_nan=True):  # NaN: a group of features (no one value)
             raise ValueError(f"explanations[{lab!r}] explains different rows; explain the same X with each.")
     M = np.array([np.abs(e.values).mean(0) for e in exps])  # (k, d)
     top = M.max()

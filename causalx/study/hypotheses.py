@@ -367,7 +367,7 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
     out = []
     if c.effects is None:
         return out
-    for f in c.names:
+    for f in (n for n in c.names if n in c.graph.nodes):  # with groups: the players that are single nodes
         e = c.effects[f]
         A, A_se, la = c.credit(f)
         credited = la is not None and A >= REL_CREDIT * c.top_credit

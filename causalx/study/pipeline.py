@@ -379,7 +379,8 @@ def run_study(
             ref = next((e for e in explanations.values() if e.provenance.get("value") == "causal"),
                        next(iter(explanations.values())))
             order = np.argsort(-ref.mean_abs())
-            feats = [ref.feature_names[i] for i in order[: dcfg.n_dependence]]
+            # PDP/ALE are per feature: with groups, the top players that are single nodes
+            feats = [ref.feature_names[i] for i in order if ref.feature_names[i] in graph.nodes][: dcfg.n_dependence]
         for i, f in enumerate(feats):
             if f not in graph.nodes:
                 raise ConfigError(
