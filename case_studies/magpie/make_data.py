@@ -72,9 +72,10 @@ FAMILIES: dict[str, tuple[tuple[str, ...], str]] = {
 #: ordered chain components over the families (earlier ones explain later ones; see graph.yaml)
 COMPONENTS = (
     ("position",),
-    ("mass", "valence_sp", "valence_df", "valence_total"),
+    ("valence_sp", "valence_df", "valence_total"),
     ("size", "electronegativity"),
     ("gs_volume", "gs_electronic", "gs_structure", "melting"),
+    ("mass",),
 )
 
 UNITS = {"AtomicWeight": "amu", "MeltingT": "K", "CovalentRadius": "pm", "GSvolume_pa": "angstrom^3",
@@ -151,13 +152,16 @@ def _graph_header() -> str:
 #   1. position           the atomic number fixes the element; Mendeleev number, row and column
 #                         re-encode it. Nothing else in the table explains the position.
 #   2. valence filling    the number of s, p, d, f valence electrons (and unfilled states) follows from
-#      + mass             the row and column (aufbau, with a few exceptions: Cr, Cu, Pd, ...);
-#                         the atomic weight follows from Z (plus neutrons) and has no electronic role.
+#                         the row and column (aufbau, with a few exceptions: Cr, Cu, Pd, ...).
 #   3. size, electroneg.  the covalent radius and the electronegativity are set by the number of shells
 #                         (row) and the effective nuclear charge felt by the valence electrons (filling).
 #   4. elemental solid    the DFT ground-state volume per atom, band gap, magnetic moment, space group
 #                         and the melting point describe how atoms of one element bond in the elemental
 #                         solid: consequences of valence, size and electronegativity.
+#   5. mass               the atomic weight follows from Z (plus the neutrons) and explains none of the
+#                         electronic properties (Born-Oppenheimer). A chain cannot say "child of position
+#                         only", so mass is the last component: a sink, explained by all the rest and
+#                         explaining nothing; its value is only the model's use of mass beyond the others.
 # HEDGE: every feature is a deterministic aggregate of the composition; nothing here can be set while
 # the composition stays fixed. The order is a modelling assumption about which elemental properties
 # explain which (explanatory priority), not a claim about interventions on a material. Causal values

@@ -94,8 +94,9 @@ def test_graph_loads_with_groups(graph, md):
         assert {prop(m) for m in groups[fam]} == set(props)
     # the chain over the families: position first, the elemental-solid families last
     comps = graph.to_dict()["components"]
-    assert len(comps) == 4 and set(comps[0]) == set(groups["position"])
+    assert len(comps) == 5 and set(comps[0]) == set(groups["position"])
     assert set(comps[3]) == {m for fam in md.COMPONENTS[3] for m in groups[fam]}
+    assert set(comps[4]) == set(groups["mass"])  # a sink: explains none of the electronic families
 
 
 def test_shipped_graph_is_the_generated_one(md):
