@@ -85,7 +85,7 @@ def main(report: Path) -> None:
                                         fc=colour, ec="black", lw=0.8))
             txt = "white" if c / vmax < 0.6 else "black"
             ax.text(x, y + 0.015, fam, ha="center", va="center", fontsize=9, color=txt, fontweight="bold")
-            ax.text(x, y - 0.028, f"{c:.2f} eV", ha="center", va="center", fontsize=8, color=txt)
+            ax.text(x, y - 0.028, f"{c:.3f} eV", ha="center", va="center", fontsize=8, color=txt)
             centres[fam] = (x, y)
     for k in range(len(md.COMPONENTS) - 1):
         x0, x1 = 0.1 + step * k + 0.08, 0.1 + step * (k + 1) - 0.08
