@@ -6,7 +6,7 @@ explained rows, ``n_samples`` draws per coalition. Model rows are counted by wra
 ``predict``. Variants, run side by side in one process (ratios are what to read on a busy machine):
 
 * ``groups-asym``: the 11 families are the players, asymmetric (the chain over the families leaves
-  33 downsets: exact). This is what ``case_studies/magpie/config.yaml`` computes.
+  28 downsets: exact). This is what ``case_studies/magpie/config.yaml`` computes.
 * ``groups-sym``: the 11 families, symmetric causal values (2^11 = 2,048 coalitions; sampled
   permutations, ``method="permutation"``, until the convergence rule holds).
 * ``features-asym``: the 129 descriptors are the players, asymmetric with the same chain of

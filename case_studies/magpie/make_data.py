@@ -183,7 +183,8 @@ def graph_text() -> str:
             attrs = []
             if p in UNITS:
                 attrs.append(f"unit: {UNITS[p]}")
-            kind = "integer-valued, " if p in INTEGER_PROPERTIES and s in ("minimum", "maximum", "range", "mode") else ""
+            integer = p in INTEGER_PROPERTIES and s in ("minimum", "maximum", "range", "mode")
+            kind = "integer-valued, " if integer else ""
             attrs.append(f"description: '{s} of {p} over the composition ({kind}family {fam_of[p]})'")
             attrs += ["type: continuous", "role: property"]
             lines.append(f"  {feature_name(p, s)}: {{{', '.join(attrs)}}}")
@@ -200,7 +201,8 @@ def make_graph() -> None:
     """Write graph.yaml."""
     (HERE / "graph.yaml").write_text(graph_text(), encoding="utf-8")
     const = constant_features()
-    print(f"{len(FEATURES) - len(const)} nodes, {len(FAMILIES)} groups, {len(COMPONENTS)} components -> {HERE / 'graph.yaml'}")
+    print(f"{len(FEATURES) - len(const)} nodes, {len(FAMILIES)} groups, {len(COMPONENTS)} components "
+          f"-> {HERE / 'graph.yaml'}")
 
 
 def make_model() -> None:

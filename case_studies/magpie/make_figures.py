@@ -140,8 +140,8 @@ def main(report: Path) -> None:
     for name in ("magpie_families.png", "magpie_values.png", "magpie_position.png"):
         print("wrote", IMG / name)
     for f in order:
-        print(f"{f:18s} marginal {marg[f]['mean_abs']:.3f} ± {marg[f]['se']:.3f}   causal {caus[f]['mean_abs']:.3f} ± "
-              f"{caus[f]['se']:.3f}   direct {caus[f]['direct']:.3f}  indirect {caus[f]['indirect']:.3f}")
+        print(f"{f:18s} marginal {marg[f]['mean_abs']:.3f} ± {marg[f]['se']:.3f}   "
+              f"causal {caus[f]['mean_abs']:.3f} ± {caus[f]['se']:.3f}   direct {caus[f]['direct']:.3f}  indirect {caus[f]['indirect']:.3f}")
 
 
 if __name__ == "__main__":
