@@ -106,7 +106,8 @@ def validate(
     typer.echo(
         f"{spec}: valid causal graph '{graph.name or spec.stem}' with {len(graph.nodes)} nodes, "
         f"{len(graph.edges)} edges, {len(graph.confounded)} confounded pair(s), "
-        f"{len(comps)} chain components ({n_conf} confounded), {len(graph.constraints)} constraint(s)."
+        f"{len(comps)} chain components ({n_conf} confounded), {len(graph.constraints)} constraint(s)"
+        + (f", {len(graph.groups)} group(s) of features ({len(graph.players)} players)." if graph.groups else ".")
     )
 
 

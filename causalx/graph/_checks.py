@@ -93,7 +93,10 @@ def check_group(name: Any, members: Any) -> tuple[str, list[str]]:
     """
     if not isinstance(name, str):
         raise TypeError(f"group names must be strings, got {name!r} of type {type(name).__name__}.")
-    check_name(name)
+    try:
+        check_name(name)
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("node name", "group name").replace("rename the node", "rename the group")) from None
     if isinstance(members, str) or not isinstance(members, Sequence):
         raise TypeError(f"group {name!r} must be a list of node names, got {clip_repr(members)}; write "
                         f"[{members}] for a single node.")

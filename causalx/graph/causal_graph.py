@@ -25,7 +25,7 @@ from causalx.graph._checks import (
 )
 from causalx.graph._compat import d_separated
 from causalx.graph.constraints import Constraint
-from causalx.graph.groups import expand_names, parse_groups
+from causalx.graph.groups import expand_names, parse_groups, players
 from causalx.utils.validation import suggest
 
 __all__ = ["NODE_ATTRIBUTES", "NODE_ROLES", "NODE_TYPES", "SPEC_VERSION", "CausalGraph", "Component", "Independence", "parse_pair"]
@@ -619,8 +619,6 @@ class CausalGraph:
         >>> CausalGraph(["a", "b", "c"], groups={"g": ["c", "a"]}).players
         ('g', 'b')
         """
-        from causalx.graph.groups import players
-
         return tuple(name for name, _ in players(self))
 
     @property
