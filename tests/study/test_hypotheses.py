@@ -137,3 +137,32 @@ def test_independence_rule_from_diagnostics():
     ind = [h for h in hs if h.kind == "independence_violated"]
     assert len(ind) == 1 and set(ind[0].features) == {"A", "C"}
     assert "hidden common cause" in ind[0].statement and ind[0].confidence in ("high", "medium")
+
+
+def test_rules_apply_to_groups_of_features():
+    """Every player is a group: the doctest's proxy / under-credited pair, one family each.
+
+    B's members are children of A's; plain SHAP credits B although shifting B changes nothing,
+    and reads half of A's effect: the same two hypotheses as for single features, naming the
+    families, with a hedged experiment on compositions that differ mainly in the family.
+    """
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a1", "a2", "b1", "b2"], ["a1 -> b1", "a2 -> b2"], target="y",
+                    groups={"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    shap = Explanation(values=np.array([[0.5, 1.0], [-0.5, -1.0]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.01), data=np.full((2, 2), np.nan), feature_names=("A", "B"),
+                       output=np.array([1.5, -1.5]), provenance={"value": "marginal"})
+    nan = float("nan")
+    grp = {"A": ("a1", "a2"), "B": ("b1", "b2")}
+    eff = EffectsResult(tuple(
+        Effect(name, nan, nan, t, 0.01, t, 0.01, 0.0, 0.0, m, 0.01, members=grp[name], member_low=(-1.0, -1.0),
+               member_high=(1.0, 1.0)) for name, t, m in (("A", 2.0, 1.0), ("B", 0.0, 2.0))), (0.25, 0.75), 1000)
+    hyps = generate_hypotheses(g, {"marginal": shap}, effects=eff)
+    assert [(h.kind, h.features) for h in hyps] == [("proxy", ("B", "A")), ("under_credited_cause", ("A", "B"))]
+    proxy = hyps[0]
+    assert "B standing in for A" in proxy.statement
+    assert "shifting the 2 members of B together" in proxy.statement
+    assert "differ mainly in B" in proxy.suggested_experiment
+    assert "matched on the families A" in proxy.suggested_experiment
+    assert "nan" not in proxy.statement + proxy.suggested_experiment + hyps[1].statement
