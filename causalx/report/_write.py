@@ -385,8 +385,10 @@ def _markdown(payload: dict[str, Any], result) -> str:
              f"{_md(m.get('output'))}.", ""]
     if payload.get("effects"):
         info = payload["effects_info"]
+        grp = (" (for a group of features: all its members together, each)"
+               if any(e.get("members") for e in payload["effects"]) else "")
         lines += [f"### What changes the {target}", "",
-                  f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
+                  f"Each feature{grp} set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
                   f"{target}{f' (in {_md(tu)})' if tu else ''} ± one standard error, and plain SHAP's reading of the "
                   "same contrast. ▲ marks features where the two readings differ in sign or by more than half.",
@@ -396,7 +398,9 @@ def _markdown(payload: dict[str, Any], result) -> str:
             unit = f" {e['unit']}" if e.get("unit") else ""
             ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
                    else fmt_pm(e["indirect"], e["indirect_stderr"]))
-            lines.append(f"| {_md_cell(e['feature'])} | {_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)} | "
+            span = (f"all {len(e['members'])} members, each q25 → q75" if e.get("members")
+                    else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)}")
+            lines.append(f"| {_md_cell(e['feature'])} | {span} | "
                          f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
                          f"{ind} | {fmt_pm(e['marginal'], e['marginal_stderr'])} | {'▲' if _disagree(e) else ''} |")
         lines.append("")
@@ -419,7 +423,9 @@ def _markdown(payload: dict[str, Any], result) -> str:
         e = h["evidence"].get("effect")
         if isinstance(e, dict) and "total" in e:
             unit = f" {e['unit']}" if e.get("unit") else ""
-            lines += [f"**Effect.** {_md(e['feature'])} {_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}: {target} "
+            span = (f"(all {len(e['members'])} members, each q25 → q75)" if e.get("members")
+                    else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}")
+            lines += [f"**Effect.** {_md(e['feature'])} {span}: {target} "
                       f"{fmt_pm(e['total'], e['total_stderr'])}{f' {_md(tu)}' if tu else ''} (direct "
                       f"{fmt_pm(e['direct'], e['direct_stderr'])}, through descendants "
                       f"{fmt_pm(e['indirect'], e['indirect_stderr'])}; plain SHAP "
