@@ -188,7 +188,7 @@ class _Context:
         first = next(iter(self.exps.values()))
         self.names = tuple(first.feature_names)
         # players: with groups, a rule may be about a whole family of features (a group)
-        from causalx.graph.groups import players
+        from causalx.graph.groups import group_precedences, players
 
         self.grouped = bool(graph.groups)
         self.members = {p: tuple(m) for p, m in players(graph)}
@@ -200,8 +200,7 @@ class _Context:
 
             pg = nx.DiGraph()
             pg.add_nodes_from(self.members)
-            pg.add_edges_from((self.owner[a], self.owner[b]) for a, b in graph.edges
-                              if self.owner[a] != self.owner[b])
+            pg.add_edges_from(group_precedences(graph))  # edges and the component order, between groups
             self.pgraph = pg
         inflate = None
         if bootstrap is not None:

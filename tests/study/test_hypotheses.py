@@ -166,3 +166,25 @@ def test_rules_apply_to_groups_of_features():
     assert "differ mainly in B" in proxy.suggested_experiment
     assert "matched on the families A" in proxy.suggested_experiment
     assert "nan" not in proxy.statement + proxy.suggested_experiment + hyps[1].statement
+
+
+def test_group_mediators_follow_the_component_order():
+    """A chain graph over groups (components, no edges): A's descendants are the later group B."""
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a1", "a2", "b1", "b2"], components=[["a1", "a2"], ["b1", "b2"]], target="y",
+                    groups={"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    shap = Explanation(values=np.array([[1.0, 0.5], [-1.0, -0.5]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.01), data=np.full((2, 2), np.nan), feature_names=("A", "B"),
+                       output=np.array([1.5, -1.5]), provenance={"value": "marginal"})
+    nan = float("nan")
+    eff = EffectsResult((
+        Effect("A", nan, nan, 2.0, 0.01, 0.5, 0.01, 1.5, 0.01, 1.9, 0.01, members=("a1", "a2"),
+               member_low=(0.0, 0.0), member_high=(1.0, 1.0)),
+        Effect("B", nan, nan, 1.0, 0.01, 1.0, 0.01, 0.0, 0.0, 1.0, 0.01, members=("b1", "b2"),
+               member_low=(0.0, 0.0), member_high=(1.0, 1.0))), (0.25, 0.75), 1000)
+    hyps = generate_hypotheses(g, {"marginal": shap}, effects=eff)
+    med = next(h for h in hyps if h.kind == "mediation")
+    assert med.features == ("A", "B")
+    assert "mostly through B:" in med.statement
+    assert med.evidence["paths"] == ["A -> B"]
