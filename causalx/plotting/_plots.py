@@ -360,7 +360,8 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
     labels = [label(j) for j in shown]
     deltas = [float(v[j]) for j in shown]
     if rest:
-        labels.append(f"{len(rest)} other feature" + ("s" if len(rest) > 1 else ""))
+        kind = "group" if groups else "feature"  # with groups, the players are the groups
+        labels.append(f"{len(rest)} other {kind}" + ("s" if len(rest) > 1 else ""))
         deltas.append(float(v[rest].sum()))
     labels, deltas = labels[::-1], deltas[::-1]
     # from the base value at the bottom to f(x) at the top, the largest contribution last

@@ -488,8 +488,13 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             cav = c.caveats([f], effect=None)
             cav.append(("general", "An effect smaller than its uncertainty, or outside the range studied, cannot "
                                    "be excluded."))
-            stmt = (f"Neither the model's use of {f} nor its effect is distinguishable from zero: "
-                    f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
+            if e.is_distinguishable():  # outside its error, but under REL_EFFECT of the largest effect
+                stmt = (f"Neither the model's use of {f} nor its effect is large: {c.effect_text(e)}, under "
+                        f"{REL_EFFECT:.0%} of the largest effect ({_fmt(c.top_effect)}), and plain SHAP's mean "
+                        f"|value| is {_fmt(A)}.")
+            else:
+                stmt = (f"Neither the model's use of {f} nor its effect is distinguishable from zero: "
+                        f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
             exp = c.vary(f, e) + (f" Widen the range beyond the data: no change beyond noise supports this; a "
                                   f"clear change refutes it.")
             # confidence grows as the effect's upper bound (|total| + 2 stderr) falls below the

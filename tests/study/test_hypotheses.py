@@ -188,3 +188,20 @@ def test_group_mediators_follow_the_component_order():
     assert med.features == ("A", "B")
     assert "mostly through B:" in med.statement
     assert med.evidence["paths"] == ["A -> B"]
+
+
+def test_null_effect_wording_for_a_small_but_distinguishable_effect():
+    """b's effect (+0.1 ± 0.01) is ten standard errors from zero but 5 % of a's: the null-effect
+    hypothesis calls it small, not indistinguishable from zero."""
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a", "b"], target="y")
+    shap = Explanation(values=np.array([[1.0, 0.01], [-1.0, -0.01]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.001), data=np.zeros((2, 2)), feature_names=("a", "b"),
+                       output=np.array([1.01, -1.01]), provenance={"value": "marginal"})
+    eff = EffectsResult((Effect("a", -1, 1, 2.0, 0.01, 2.0, 0.01, 0.0, 0.0, 2.0, 0.01),
+                         Effect("b", -1, 1, 0.1, 0.01, 0.1, 0.01, 0.0, 0.0, 0.1, 0.01)), (0.25, 0.75), 1000)
+    null = [h for h in generate_hypotheses(g, {"marginal": shap}, effects=eff) if h.kind == "null_effect"]
+    assert [h.features for h in null] == [("b",)]
+    assert "nor its effect is large" in null[0].statement and "under 10% of the largest effect (2)" in null[0].statement
+    assert "distinguishable from zero" not in null[0].statement
