@@ -279,8 +279,12 @@ def _figures(result) -> list[dict[str, str]]:
     figs = [
         {"id": "fig-graph", "title": "Causal graph with attributions",
          "caption": f"Node size and colour: mean |{causal.provenance.get('value')} Shapley value| (colour bar). "
-                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded.",
-         "alt": f"The causal graph of {len(result.graph.nodes)} nodes drawn left to right in causal order; the largest "
+                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded."
+                    + (f" One node per feature group (member count in brackets) and per ungrouped feature; an arrow "
+                       f"joins two when an edge or the component order runs between their members."
+                       if result.graph.groups else ""),
+         "alt": (f"The causal graph of {len(result.graph.players)} feature groups ({len(result.graph.nodes)} features)"
+                 if result.graph.groups else f"The causal graph of {len(result.graph.nodes)} nodes") + " drawn left to right in causal order; the largest "
                 f"mean |{causal_label}| attributions are {top_text}.",
          "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax, target_unit=tu),
                      (8.5, 4.8))},
@@ -340,6 +344,18 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _collinear_split(pairs: list[dict[str, Any]], graph) -> tuple[list[dict[str, Any]], int]:
+    """Near-collinear pairs across players, and the number inside one feature group.
+
+    With groups, a pair inside one group cannot move credit between players (the group is one
+    player), so the report lists only the pairs across players and counts the others.
+    """
+    groups = getattr(graph, "groups", None) or {}
+    owner = {m: g for g, members in groups.items() for m in members}
+    across = [p for p in pairs if owner.get(p["pair"][0], p["pair"][0]) != owner.get(p["pair"][1], p["pair"][1])]
+    return across, len(pairs) - len(across)
+
+
 def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str:
     from jinja2 import Environment, FileSystemLoader
 
@@ -347,7 +363,9 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm, disagree=_disagree)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
+    across, within = _collinear_split(payload["diagnostics"].get("collinear_pairs") or [], result.graph)
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
+                                                     collinear_across=across, collinear_within=within,
                                                      fig_titles={f["id"]: f["title"] for f in figures},
                                                      target_unit=result.config.report.target_unit)
 
@@ -410,11 +428,16 @@ def _markdown(payload: dict[str, Any], result) -> str:
     lines += ["", f"**Health of the evidence:** {_md(S['health']['text'])}", ""]
     lines += ["Contents: [Hypotheses](#hypotheses) · [Attributions](#attributions) · "
               "[Causal graph and units](#causal-graph-and-units) · [Diagnostics](#diagnostics)", ""]
-    pairs = payload["diagnostics"].get("collinear_pairs") or []
+    pairs, within = _collinear_split(payload["diagnostics"].get("collinear_pairs") or [], result.graph)
     if pairs:
         listed = "; ".join(f"{p['pair'][0]} and {p['pair'][1]} (r = {p['r']:+.4f})" for p in pairs)
         lines += [f"**Near-collinear features:** {_md_cell(listed)}. The data cannot separate their effects; "
-                  "attributions can move between them, and the suggested edges (PC) around them are unreliable.", ""]
+                  "attributions can move between them, and the suggested edges (PC) around them are unreliable."
+                  + (f" {within} more near-collinear pair(s) lie inside one feature group (one player: no credit "
+                     "moves between them)." if within else ""), ""]
+    elif within:
+        lines += [f"**Near-collinear features:** {within} near-collinear pair(s), all inside one feature group "
+                  "each (one player: no credit moves between them).", ""]
     hyps = payload["hypotheses"]
     lines += ["## Hypotheses", "", f"All {len(hyps)} hypotheses, ranked by score.", ""]
     for h in hyps:
