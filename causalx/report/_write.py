@@ -215,7 +215,9 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
         "cv_score": m.get("cv_score"), "cv_score_std": m.get("cv_score_std"), "cv_scoring": m.get("cv_scoring"),
     }
     parts = []
-    if health["falsified"] is not None:
+    if health["falsified"] is not None and not health["n_tests"]:
+        parts.append("graph not testable (it implies no independence the data could contradict)")
+    elif health["falsified"] is not None:
         parts.append(f"graph {'FALSIFIED' if health['falsified'] else 'not falsified'} "
                      f"({health['n_rejected']} of {health['n_tests']} implied independencies rejected at alpha = "
                      f"{health['alpha']})")
@@ -485,7 +487,10 @@ def _markdown(payload: dict[str, Any], result) -> str:
               "Constraints: " + ("; ".join(_md(c) for c in g["constraints"]) or "none") + "."]
     d = payload["diagnostics"]
     lines += ["", "## Diagnostics"]
-    if "implied_independencies" in d:
+    if "implied_independencies" in d and not d["summary"]["n_tests"]:
+        lines += ["", "The graph implies no testable independence (no pair of nodes is d-separated given the "
+                  "parents of one of them): the data cannot falsify it this way."]
+    elif "implied_independencies" in d:
         lines += ["", f"The graph is **{'falsified' if d['falsified'] else 'not falsified'}** "
                   f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
                   f"implied independencies rejected, {d['summary'].get('correction')} correction).", "",
