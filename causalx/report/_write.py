@@ -418,7 +418,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
             unit = f" {e['unit']}" if e.get("unit") else ""
             ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
                    else fmt_pm(e["indirect"], e["indirect_stderr"]))
-            span = (f"all {len(e['members'])} members, each q25 → q75" if e.get("members")
+            span = (f"{len(e['members'])} members, each q25 → q75" if e.get("members")
                     else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)}")
             lines.append(f"| {_md_cell(e['feature'])} | {span} | "
                          f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
