@@ -9,6 +9,11 @@ process, side by side; the ratio (and the CPU time, less sensitive to a busy mac
 to read on a noisy machine.
 
 Run:  OMP_NUM_THREADS=1 python benchmarks/bench_groups.py [--rows 5] [--draws 1000] [--mode both]
+
+Measured (defaults, 2 shared cores under a load of about 12, so read the CPU time):
+groups: exact, 16 coalitions, 71,005 model rows, explain 2.8 s wall / 0.37 s CPU;
+features: permutation, 1180 orderings, 29,962 coalitions (stopped at max_evals=30000, not
+converged), 149,801,005 model rows, explain 1995 s wall / 557 s CPU.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ def main() -> None:
               f"explain={t:7.2f}s (cpu {cpu:7.2f}s) model_evals={p['n_model_evals']:>11,} coalitions={p['n_coalitions']:>6} "
               f"converged={p['converged']} efficiency_gap={gap:.1e}", flush=True)
         if label == "features":  # the family sums of per-feature values, for comparison
-            fam = {g: exp[list(m)].values.sum(1) for g, m in g_groups.groups.items()}
+            col = {f: j for j, f in enumerate(exp.feature_names)}
+            fam = {g: exp.values[:, [col[f] for f in m]].sum(1) for g, m in g_groups.groups.items()}
             print("          per-family sums of feature values, row 0:",
                   {g: round(float(v[0]), 3) for g, v in fam.items()}, flush=True)
         else:
