@@ -86,9 +86,10 @@ def _statements(graph: CausalGraph):
     """Implied independencies of non-adjacent pairs: local Markov plus marginal d-separations."""
     out = [(i.x, i.y, tuple(i.given)) for i in graph.implied_independencies()]
     seen = {(frozenset((x, y)), frozenset(z)) for x, y, z in out}
+    connected = {n: graph._d_connected([n]) for n in graph.nodes}  # one search per node
     for a, b in itertools.combinations(graph.nodes, 2):
         key = (frozenset((a, b)), frozenset())
-        if key not in seen and graph.is_d_separated(a, b):
+        if key not in seen and b not in connected[a]:
             out.append((a, b, ()))
             seen.add(key)
     return out

@@ -146,7 +146,7 @@ def bootstrap_effects(explainer, X_background, *, n_boot: int = 20, refit=None, 
     for _ in range(n_boot):
         idx = rng.integers(0, n_bg, n_bg)
         est = _refitted(explainer, X_background, y, refit, idx, int(rng.integers(0, 2**31 - 1)))
-        eff = interventional_effects(est, n_draws=n_draws, settings=[(e.low, e.high) for e in point])
+        eff = interventional_effects(est, n_draws=n_draws, settings=[e.setting for e in point])
         for p in parts:
             reps[p].append([getattr(e, p) for e in eff])
     out = []

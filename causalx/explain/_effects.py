@@ -19,6 +19,19 @@ Beside each, ``marginal`` is the same contrast with the other features drawn fro
 marginal distribution (background rows), which is what plain (interventional) SHAP and the PDP
 read: ``E_z[f(x_i = high, z_{-i})] − E_z[f(x_i = low, z_{-i})]``. Where ``total`` and ``marginal``
 differ in sign or size, plain SHAP's reading of the feature differs from the graph's.
+
+**Groups.** When the graph declares feature groups, the effects are per *player* (each group,
+and each ungrouped feature as itself). A group's effect shifts *every member jointly* from its
+own ``low`` quantile to its own ``high`` quantile:
+
+    total = E[f(X) | do(x_G = q75_G)] − E[f(X) | do(x_G = q25_G)],   q_G = (q_j for j in G)
+
+so it reads "moving the whole family of descriptors from its lower to its upper quartile
+together", with ``direct`` holding the group's descendants outside the group at their values
+under ``low``. Members that are strongly anti-correlated are rarely at their own upper
+quartiles together, so a group's contrast can leave the data's support; the per-member settings
+are kept in ``member_low`` / ``member_high``. A group has no single unit, so ``low``, ``high``
+and ``per_unit`` are NaN for it.
 """
 
 from __future__ import annotations
@@ -68,6 +81,19 @@ class Effect:
     unit: str | None = None
     per_unit: float = float("nan")
     per_unit_stderr: float = float("nan")
+    members: tuple[str, ...] = ()
+    member_low: tuple[float, ...] = ()
+    member_high: tuple[float, ...] = ()
+
+    @property
+    def is_group(self) -> bool:
+        """Whether this is the joint effect of a feature group (``members`` non-empty)."""
+        return bool(self.members)
+
+    @property
+    def setting(self) -> tuple:
+        """The two settings compared: ``(low, high)``, or the members' tuples for a group."""
+        return (self.member_low, self.member_high) if self.members else (self.low, self.high)
 
     @property
     def z(self) -> float:
@@ -87,6 +113,10 @@ class Effect:
             if isinstance(v, float) and not np.isfinite(v):
                 v = None
             out[k] = v
+        if self.members:
+            out["members"] = list(self.members)
+            out["member_low"] = [float(v) for v in self.member_low]
+            out["member_high"] = [float(v) for v in self.member_high]
         return out
 
 
@@ -97,7 +127,8 @@ class EffectsResult:
     Attributes
     ----------
     effects : tuple of Effect
-        In the graph's node order.
+        In the graph's node order; one per player (group or ungrouped feature) when the graph
+        declares groups.
     quantiles : (float, float)
     n_draws : int
     provenance : dict
@@ -149,8 +180,9 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     random_state : int, Generator or None
         Seed of the draws; by default the explainer's noise seed.
     settings : sequence of (low, high), optional
-        The two settings per feature, instead of the quantiles (bootstrap replicates reuse the
-        point estimate's).
+        The two settings per player, instead of the quantiles (bootstrap replicates reuse the
+        point estimate's, :attr:`Effect.setting`); for a group, ``low`` and ``high`` are
+        sequences over its members.
 
     Returns
     -------
@@ -183,17 +215,26 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     lo_q, hi_q = (float(q) for q in quantiles)
     if not 0.0 <= lo_q < hi_q <= 1.0:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles!r}.")
-    names = explainer.feature_names_in_
+    from causalx.graph.groups import players
+
+    names = list(explainer.feature_names_in_)
+    col = {n: j for j, n in enumerate(names)}
     d = len(names)
     ref = explainer.reference_data_
+    plist = [(p, tuple(m)) for p, m in players(explainer.graph_) if all(x in col for x in m)]
     if settings is None:
-        lows, highs = np.quantile(ref, lo_q, axis=0), np.quantile(ref, hi_q, axis=0)
+        q_lo, q_hi = np.quantile(ref, lo_q, axis=0), np.quantile(ref, hi_q, axis=0)
         types = getattr(explainer, "node_types_", {})
         for j, name in enumerate(names):  # a discrete node is set to observed levels, not between them
             if types.get(name, "continuous") != "continuous":
-                lows[j], highs[j] = np.quantile(ref[:, j], [lo_q, hi_q], method="inverted_cdf")
+                q_lo[j], q_hi[j] = np.quantile(ref[:, j], [lo_q, hi_q], method="inverted_cdf")
+        sets = [([q_lo[col[m]] for m in mem], [q_hi[col[m]] for m in mem]) for _, mem in plist]
     else:
-        lows, highs = (np.array(v, dtype=float) for v in zip(*settings))
+        settings = list(settings)
+        if len(settings) != len(plist):
+            raise ValueError(f"settings needs one (low, high) per player ({len(plist)}), got {len(settings)}.")
+        sets = [(np.atleast_1d(np.asarray(lo, dtype=float)), np.atleast_1d(np.asarray(hi, dtype=float)))
+                for lo, hi in settings]
     f = explainer.model_
     seed = explainer.seeds_.noise if random_state is None else random_state
     filler = explainer._filler(n_draws, seed)
@@ -204,31 +245,42 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     if ref.shape[0] > K:
         ref_marg = ref[np.sort(np.random.default_rng(0).choice(ref.shape[0], K, replace=False))]
     effects = []
-    for i, name in enumerate(names):
+    for (name, mem), (lo_v, hi_v) in zip(plist, sets):
+        idx = [col[m] for m in mem]
+        lo_v, hi_v = np.asarray(lo_v, dtype=float), np.asarray(hi_v, dtype=float)
         mask = np.zeros(d, dtype=bool)
-        mask[i] = True
+        mask[idx] = True
         worlds = np.zeros((2, K, d))
-        worlds[0, :, i], worlds[1, :, i] = lows[i], highs[i]
+        worlds[0][:, idx], worlds[1][:, idx] = lo_v, hi_v
         filler.fill(worlds, mask)
         switched = worlds[0].copy()
-        switched[:, i] = highs[i]
+        switched[:, idx] = hi_v
         preds = f(np.concatenate([worlds.reshape(2 * K, d), switched])).reshape(3, K)
         tot, dir_ = preds[1] - preds[0], preds[2] - preds[0]
         ind = tot - dir_
         # plain SHAP's reading: the other features from the background rows
         bg = np.repeat(ref_marg[None], 2, axis=0)
-        bg[0, :, i], bg[1, :, i] = lows[i], highs[i]
+        bg[0][:, idx], bg[1][:, idx] = lo_v, hi_v
         pm = f(bg.reshape(-1, d)).reshape(2, -1)
         marg = pm[1] - pm[0]
-        span = highs[i] - lows[i]
         se = [float(np.std(v, ddof=1) / np.sqrt(v.size)) for v in (tot, dir_, ind, marg)]
-        unit = explainer.graph_.node_attributes(name).get("unit")
+        single = mem == (name,)
+        if single:
+            low, high = float(lo_v[0]), float(hi_v[0])
+            span = high - low
+            unit = explainer.graph_.node_attributes(name).get("unit")
+            extra = {}
+        else:
+            low = high = span = float("nan")
+            unit = None
+            extra = {"members": mem, "member_low": tuple(float(v) for v in lo_v),
+                     "member_high": tuple(float(v) for v in hi_v)}
         effects.append(Effect(
-            feature=name, low=float(lows[i]), high=float(highs[i]),
+            feature=name, low=low, high=high,
             total=float(tot.mean()), total_stderr=se[0], direct=float(dir_.mean()), direct_stderr=se[1],
             indirect=float(ind.mean()), indirect_stderr=se[2], marginal=float(marg.mean()), marginal_stderr=se[3],
             unit=unit, per_unit=float(tot.mean() / span) if span > 0 else float("nan"),
-            per_unit_stderr=se[0] / span if span > 0 else float("nan"),
+            per_unit_stderr=se[0] / span if span > 0 else float("nan"), **extra,
         ))
     prov = {"value": "causal", "sampler": explainer._provenance_sampler(),
             "causal_semantics": explainer.causal_semantics_, "graph_digest": explainer.graph_digest_}

@@ -23,7 +23,7 @@ from causalx.graph._checks import (
     parse_edge,
     parse_pair,
 )
-from causalx.graph._compat import d_separated
+from causalx.graph._dsep import d_connected
 from causalx.graph.constraints import Constraint
 from causalx.graph.groups import expand_names, parse_groups, players
 from causalx.utils.validation import suggest
@@ -830,7 +830,24 @@ class CausalGraph:
                     f"is_d_separated: {n1} and {n2} must be disjoint, but both contain "
                     f"{_fmt_nodes(self._sorted(common))}."
                 )
-        return d_separated(self._dsep_dag(), xs, ys, zs)
+        return not (self._d_connected(xs, zs) & set(ys))
+
+    def _dsep_adjacency(self) -> tuple[dict, dict]:
+        """Parent and child lists of :meth:`_dsep_dag` (built once; the DAG is acyclic)."""
+        if "dsep_adj" not in self._cache:
+            g = self._dsep_dag()
+            self._cache["dsep_adj"] = (
+                {n: list(g.predecessors(n)) for n in g}, {n: list(g.successors(n)) for n in g},
+            )
+        return self._cache["dsep_adj"]
+
+    def _d_connected(self, x: Iterable[str], given: Iterable[str] = ()) -> set[str]:
+        """Nodes d-connected to ``x`` given ``given`` (``x`` included, latent nodes dropped).
+
+        One linear-time search answers :meth:`is_d_separated` for every ``y`` at once.
+        """
+        parents, children = self._dsep_adjacency()
+        return {n for n in d_connected(parents, children, x, given) if n in self._index}
 
     def implied_independencies(self) -> tuple[Independence, ...]:
         """Local Markov independencies that hold by d-separation.
@@ -856,13 +873,14 @@ class CausalGraph:
         for x in self._nodes:
             pa = self.parents(x)
             excluded = set(self.descendants(x)) | set(pa) | {x}
+            connected = self._d_connected([x], pa)
             for y in self._nodes:
                 if y in excluded:
                     continue
                 key = (frozenset((x, y)), pa)
                 if key in seen:
                     continue
-                if self.is_d_separated(x, y, pa):
+                if y not in connected:
                     seen.add(key)
                     out.append(Independence(x, y, pa))
         self._cache["indep"] = tuple(out)

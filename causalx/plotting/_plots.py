@@ -56,9 +56,37 @@ def _layout(graph: CausalGraph, view=None) -> dict[str, tuple[float, float]]:
     return {v: (float(pos[v][0] / step), float(pos[v][1] / step)) for v in graph.nodes}
 
 
+def _group_graph(graph: CausalGraph, suspected):
+    """The condensation of a graph with groups: one node per player, an edge between two players
+    when an edge (or the component order) runs between their members; confounded and suspected
+    pairs mapped onto the players (pairs inside one group dropped)."""
+    from causalx.graph.groups import group_precedences, players
+
+    plist = players(graph)
+    owner = {n: p for p, members in plist for n in members}
+    edges = [f"{a} -> {b}" for a, b in group_precedences(graph)]
+    linked = {frozenset(e) for e in group_precedences(graph)}
+
+    def lift(pairs):
+        out = []
+        for a, b in pairs:
+            pa, pb = owner.get(a, a), owner.get(b, b)
+            if pa != pb and (pa, pb) not in out and (pb, pa) not in out:
+                out.append((pa, pb))
+        return out
+
+    conf = [pr for pr in lift(graph.confounded) if frozenset(pr) not in linked]
+    sizes = {p: len(m) for p, m in plist}
+    return CausalGraph([p for p, _ in plist], edges, confounded=[f"{a} <-> {b}" for a, b in conf]), lift(suspected), sizes
+
+
 def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, suspected: Sequence[tuple[str, str]] = (),
                ax=None, target_unit: str | None = None):
     """Draw the causal graph; with an explanation, node size and colour show mean |attribution|.
+
+    A graph with ``groups`` is drawn at the level of its players: one node per group (labelled
+    with its member count) and per ungrouped feature, an arrow between two when an edge runs
+    between their members.
 
     Parameters
     ----------
@@ -79,6 +107,9 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
     import networkx as nx
 
     ax = _axes(ax, (7.0, 4.5))
+    n_members = None
+    if graph.groups:
+        graph, suspected, n_members = _group_graph(graph, suspected)
     g = graph.to_networkx()
     pos = _layout(graph, g)
     if explanation is not None:
@@ -102,7 +133,8 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
     for v, size in zip(graph.nodes, sizes):
         # below the circle: its radius in points is sqrt(size / pi) (node_size is an area in points^2)
         radius = float(np.sqrt(size / np.pi))
-        text = v if explanation is None else f"{v}\n{value_of[v]:.3g}"
+        text = v if n_members is None or n_members[v] == 1 else f"{v} ({n_members[v]})"
+        text = text if explanation is None else f"{text}\n{value_of[v]:.3g}"
         ax.annotate(text, xy=pos[v], xytext=(0, -(radius + 3)), textcoords="offset points", ha="center", va="top",
                     fontsize=8, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     xs = [p[0] for p in pos.values()]
@@ -110,7 +142,7 @@ def plot_graph(graph: CausalGraph, explanation: Explanation | None = None, *, su
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     ax.set_ylim(min(ys) - 0.95, max(ys) + 0.6)
     ax.set_axis_off()
-    title = "Causal graph"
+    title = "Causal graph" if n_members is None else "Causal graph of the feature groups (members in brackets)"
     if explanation is not None:
         value = explanation.provenance.get("value", "attribution")
         title += f" (node size and colour: mean |{value}| value)"
@@ -321,11 +353,21 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
     order = list(np.argsort(-np.abs(v)))
     shown, rest = order[:max_display], order[max_display:]
     units = units or {}
-    labels = [names[j] if data is None else f"{names[j]} = {data[j]:.3g}"
-              + (f" {units[names[j]]}" if units.get(names[j]) else "") for j in shown]
+    groups = explanation.provenance.get("groups") or {}
+
+    def label(j):
+        members = groups.get(names[j])
+        if members is not None and (len(members) > 1 or members[0] != names[j]):
+            return f"{names[j]} ({len(members)} features)"  # a group has no single value
+        if data is None or not np.isfinite(data[j]):
+            return names[j]
+        return f"{names[j]} = {data[j]:.3g}" + (f" {units[names[j]]}" if units.get(names[j]) else "")
+
+    labels = [label(j) for j in shown]
     deltas = [float(v[j]) for j in shown]
     if rest:
-        labels.append(f"{len(rest)} other features")
+        kind = "group" if groups else "feature"  # with groups, the players are the groups
+        labels.append(f"{len(rest)} other {kind}" + ("s" if len(rest) > 1 else ""))
         deltas.append(float(v[rest].sum()))
     labels, deltas = labels[::-1], deltas[::-1]
     # from the base value at the bottom to f(x) at the top, the largest contribution last

@@ -230,7 +230,9 @@ def _summary(payload: dict[str, Any]) -> dict[str, Any]:
         "tests_subsample": tests_subsample(d),
     }
     parts = []
-    if health["falsified"] is not None:
+    if health["falsified"] is not None and not health["n_tests"]:
+        parts.append("graph not testable (it implies no independence the data could contradict)")
+    elif health["falsified"] is not None:
         parts.append(f"graph {'FALSIFIED' if health['falsified'] else 'not falsified'} "
                      f"({health['n_rejected']} of {health['n_tests']} implied independencies rejected at alpha = "
                      f"{health['alpha']}{'; ' + health['tests_subsample'] if health['tests_subsample'] else ''})")
@@ -317,8 +319,12 @@ def _figures(result) -> list[dict[str, str]]:
     figs = [
         {"id": "fig-graph", "title": "Causal graph with attributions",
          "caption": f"Node size and colour: mean |{causal.provenance.get('value')} Shapley value| (colour bar). "
-                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded.",
-         "alt": f"The causal graph of {len(result.graph.nodes)} nodes drawn left to right in causal order; the largest "
+                    "Dashed: declared hidden common causes; dotted red: pairs the data suggest are confounded."
+                    + (f" One node per feature group (member count in brackets) and per ungrouped feature; an arrow "
+                       f"joins two when an edge or the component order runs between their members."
+                       if result.graph.groups else ""),
+         "alt": (f"The causal graph of {len(result.graph.players)} feature groups ({len(result.graph.nodes)} features)"
+                 if result.graph.groups else f"The causal graph of {len(result.graph.nodes)} nodes") + " drawn left to right in causal order; the largest "
                 f"mean |{causal_label}| attributions are {top_text}.",
          "src": _png(lambda ax: P.plot_graph(result.graph, causal, suspected=suspected, ax=ax, target_unit=tu),
                      (8.5, 4.8))},
@@ -412,6 +418,18 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _collinear_split(pairs: list[dict[str, Any]], graph) -> tuple[list[dict[str, Any]], int]:
+    """Near-collinear pairs across players, and the number inside one feature group.
+
+    With groups, a pair inside one group cannot move credit between players (the group is one
+    player), so the report lists only the pairs across players and counts the others.
+    """
+    groups = getattr(graph, "groups", None) or {}
+    owner = {m: g for g, members in groups.items() for m in members}
+    across = [p for p in pairs if owner.get(p["pair"][0], p["pair"][0]) != owner.get(p["pair"][1], p["pair"][1])]
+    return across, len(pairs) - len(across)
+
+
 def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str:
     from jinja2 import Environment, FileSystemLoader
 
@@ -419,7 +437,9 @@ def _html(payload: dict[str, Any], figures: list[dict[str, str]], result) -> str
     env = Environment(loader=FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(fmt=_fmt, signed=fmt_signed, se=fmt_se, p=fmt_p, pm=fmt_pm, disagree=_disagree)
     top = payload["hypotheses"][: result.config.report.top_hypotheses]
+    across, within = _collinear_split(payload["diagnostics"].get("collinear_pairs") or [], result.graph)
     return env.get_template("report.html.j2").render(r=payload, figures=figures, hypotheses=top,
+                                                     collinear_across=across, collinear_within=within,
                                                      fig_titles={f["id"]: f["title"] for f in figures},
                                                      target_unit=_target_unit(result))
 
@@ -458,8 +478,10 @@ def _markdown(payload: dict[str, Any], result) -> str:
              f"{_md(m.get('output'))}.", ""]
     if payload.get("effects"):
         info = payload["effects_info"]
+        grp = (" (for a group of features: all its members together, each)"
+               if any(e.get("members") for e in payload["effects"]) else "")
         lines += [f"### What changes the {target}", "",
-                  f"Each feature set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
+                  f"Each feature{grp} set from its 25th to its 75th percentile along the graph ({info['causal_semantics']} "
                   f"do(), {info['sampler']} sampler, {info['n_draws']} draws): change of the predicted "
                   f"{target}{f' (in {_md(tu)})' if tu else ''} ± one standard error, and plain SHAP's reading of the "
                   "same contrast. ▲ marks features where the two readings differ in sign or by more than half.",
@@ -470,7 +492,9 @@ def _markdown(payload: dict[str, Any], result) -> str:
             unit = f" {e['unit']}" if e.get("unit") else ""
             ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
                    else fmt_pm(e["indirect"], e["indirect_stderr"]))
-            lines.append(f"| {_md_cell(e['feature'])} | {_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)} | "
+            span = (f"{len(e['members'])} members, each q25 → q75" if e.get("members")
+                    else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)}")
+            lines.append(f"| {_md_cell(e['feature'])} | {span} | "
                          f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
                          f"{ind} | {fmt_pm(e['marginal'], e['marginal_stderr'])} | {'▲' if _disagree(e) else ''} |")
         lines.append("")
@@ -480,11 +504,16 @@ def _markdown(payload: dict[str, Any], result) -> str:
     lines += ["", f"**Health of the evidence:** {_md(S['health']['text'])}", ""]
     lines += ["Contents: [Hypotheses](#hypotheses) · [Attributions](#attributions) · "
               "[Causal graph and units](#causal-graph-and-units) · [Diagnostics](#diagnostics)", ""]
-    pairs = payload["diagnostics"].get("collinear_pairs") or []
+    pairs, within = _collinear_split(payload["diagnostics"].get("collinear_pairs") or [], result.graph)
     if pairs:
         listed = "; ".join(f"{p['pair'][0]} and {p['pair'][1]} (r = {p['r']:+.4f})" for p in pairs)
         lines += [f"**Near-collinear features:** {_md_cell(listed)}. The data cannot separate their effects; "
-                  "attributions can move between them, and the suggested edges (PC) around them are unreliable.", ""]
+                  "attributions can move between them, and the suggested edges (PC) around them are unreliable."
+                  + (f" {within} more near-collinear pair(s) lie inside one feature group (one player: no credit "
+                     "moves between them)." if within else ""), ""]
+    elif within:
+        lines += [f"**Near-collinear features:** {within} near-collinear pair(s), all inside one feature group "
+                  "each (one player: no credit moves between them).", ""]
     hyps = payload["hypotheses"]
     lines += ["## Hypotheses", "", f"All {len(hyps)} hypotheses, ranked by score.", ""]
     for h in hyps:
@@ -493,7 +522,9 @@ def _markdown(payload: dict[str, Any], result) -> str:
         e = h["evidence"].get("effect")
         if isinstance(e, dict) and "total" in e:
             unit = f" {e['unit']}" if e.get("unit") else ""
-            lines += [f"**Effect.** {_md(e['feature'])} {_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}: {target} "
+            span = (f"(all {len(e['members'])} members, each q25 → q75)" if e.get("members")
+                    else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}")
+            lines += [f"**Effect.** {_md(e['feature'])} {span}: {target} "
                       f"{fmt_pm(e['total'], e['total_stderr'])}{f' {_md(tu)}' if tu else ''} (direct "
                       f"{fmt_pm(e['direct'], e['direct_stderr'])}, through descendants "
                       f"{fmt_pm(e['indirect'], e['indirect_stderr'])}; plain SHAP "
@@ -531,7 +562,10 @@ def _markdown(payload: dict[str, Any], result) -> str:
               "Constraints: " + ("; ".join(_md(c) for c in g["constraints"]) or "none") + "."]
     d = payload["diagnostics"]
     lines += ["", "## Diagnostics"]
-    if "implied_independencies" in d:
+    if "implied_independencies" in d and not d["summary"]["n_tests"]:
+        lines += ["", "The graph implies no testable independence (no pair of nodes is d-separated given the "
+                  "parents of one of them): the data cannot falsify it this way."]
+    elif "implied_independencies" in d:
         lines += ["", f"The graph is **{'falsified' if d['falsified'] else 'not falsified'}** "
                   f"at alpha = {d['summary']['alpha']} ({d['summary']['n_rejected']} of {d['summary']['n_tests']} "
                   f"implied independencies rejected, {d['summary'].get('correction')} correction"

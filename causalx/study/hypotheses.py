@@ -187,6 +187,21 @@ class _Context:
         self.target = target or graph.target or "the target"
         first = next(iter(self.exps.values()))
         self.names = tuple(first.feature_names)
+        # players: with groups, a rule may be about a whole family of features (a group)
+        from causalx.graph.groups import group_precedences, players
+
+        self.grouped = bool(graph.groups)
+        self.members = {p: tuple(m) for p, m in players(graph)}
+        self.owner = {n: p for p, m in self.members.items() for n in m}
+        self.porder = {p: i for i, p in enumerate(self.members)}
+        self.pgraph = None
+        if self.grouped:
+            import networkx as nx
+
+            pg = nx.DiGraph()
+            pg.add_nodes_from(self.members)
+            pg.add_edges_from(group_precedences(graph))  # edges and the component order, between groups
+            self.pgraph = pg
         inflate = None
         if bootstrap is not None:
             nb = bootstrap.total_stderr.shape[0]
@@ -209,6 +224,43 @@ class _Context:
     def j(self, name: str) -> int:
         return self.names.index(name)
 
+    def is_group(self, name: str) -> bool:
+        """Whether ``name`` is a player with several members (or a group named apart from its node)."""
+        return self.members.get(name, (name,)) != (name,)
+
+    def mem(self, name: str) -> tuple[str, ...]:
+        return self.members.get(name, (name,))
+
+    def _players_of(self, nodes, exclude) -> list[str]:
+        out = {self.owner.get(n, n) for n in nodes} - {exclude}
+        return sorted(out, key=lambda p: self.porder.get(p, 0))
+
+    def ancestors(self, f: str) -> list[str]:
+        """Ancestors of ``f``; with groups, the players holding an ancestor of a member."""
+        if not self.grouped:
+            return list(self.graph.ancestors(f))
+        import networkx as nx
+
+        return sorted(nx.ancestors(self.pgraph, self.owner.get(f, f)), key=self.porder.get)
+
+    def descendants(self, f: str) -> list[str]:
+        if not self.grouped:
+            return list(self.graph.descendants(f))
+        import networkx as nx
+
+        return sorted(nx.descendants(self.pgraph, self.owner.get(f, f)), key=self.porder.get)
+
+    def touching(self, f: str, pairs) -> list:
+        """The pairs (of nodes) with one end among ``f``'s members and the other outside them."""
+        m = set(self.mem(f))
+        return [pr for pr in pairs if len(set(pr) & m) == 1]
+
+    def partner(self, f: str, pair) -> str:
+        """The player at the other end of a node pair touching ``f``."""
+        m = set(self.mem(f))
+        other = pair[1] if pair[0] in m else pair[0]
+        return self.owner.get(other, other) if self.grouped else other
+
     def credit(self, name: str) -> tuple[float, float, str | None]:
         """Largest associational mean |value| of ``name``, its stderr and the label."""
         if not self.assoc:
@@ -217,9 +269,14 @@ class _Context:
         return float(self.stats[best].mean_abs[self.j(name)]), float(self.stats[best].se[self.j(name)]), best
 
     def role(self, name: str) -> str | None:
+        if self.is_group(name):  # a group has a role when all its members share it
+            roles = {self.graph.node_attributes(m).get("role") for m in self.mem(name)}
+            return roles.pop() if len(roles) == 1 else None
         return self.graph.node_attributes(name).get("role")
 
     def unit(self, name: str) -> str:
+        if self.is_group(name):
+            return ""
         u = self.graph.node_attributes(name).get("unit")
         return f" {u}" if u else ""
 
@@ -233,11 +290,16 @@ class _Context:
         out: list[tuple[str, str]] = []
         feats = list(dict.fromkeys(features))
         main = feats[0] if feats else None
-        rejected = [t for t in self.rejected if set((t.x, t.y)) & set(feats)
+        nodes = {n for f in feats for n in self.mem(f)}
+        main_nodes = set(self.mem(main)) if main is not None else set()
+        rejected = [t for t in self.rejected if set((t.x, t.y)) & nodes
                     and (skip_pair is None or {t.x, t.y} != set(skip_pair))]
-        suspected = [s for s in self.suspected if set(s.pair) & set(feats)
+        suspected = [s for s in self.suspected if set(s.pair) & nodes
                      and (skip_pair is None or set(s.pair) != set(skip_pair))]
         for f in feats:
+            if self.is_group(f):
+                out.extend(self._group_caveats(f))
+                continue
             if f in self.collinear:
                 partners = [b if a == f else a for a, b, r in self.pairs if f in (a, b)]
                 near = f" (|r| > 0.99 with {_join(partners)})" if partners else " (variance inflation above 100)"
@@ -250,15 +312,15 @@ class _Context:
                     out.append(("declared", f"{f} is declared to share a hidden common cause with {other}; the "
                                             f"effect rests on that declaration."))
         if suspected:
-            on_main = any(main in s.pair for s in suspected)
+            on_main = any(set(s.pair) & main_nodes for s in suspected)
             pairs = "; ".join(f"{s.pair[0]} and {s.pair[1]} (partial r = {s.strength:+.2f})" for s in suspected)
             out.append(("suspected" if on_main else "suspected_near",
                         f"Suspected confounding: {pairs} are dependent although the graph declares them "
                         f"independent; effects involving them may mix in an unmeasured cause."))
         if rejected:
-            on_main = any(main in (t.x, t.y) for t in rejected)
+            on_main = any({t.x, t.y} & main_nodes for t in rejected)
             worst = min(rejected, key=lambda t: t.p_adjusted)
-            near = _join([f for f in feats if any(f in (t.x, t.y) for t in rejected)])
+            near = _join([f for f in feats if any({t.x, t.y} & set(self.mem(f)) for t in rejected)])
             more = f" and {len(rejected) - 1} more" if len(rejected) > 1 else ""
             out.append(("falsified" if on_main else "falsified_near",
                         f"The data contradict implied independences near {near}: {worst} (adjusted p = "
@@ -284,6 +346,19 @@ class _Context:
                 ranked.append((kind, text))
         return ranked
 
+    def _group_caveats(self, f: str) -> list[tuple[str, str]]:
+        """Collinearity with features outside the group and declared confounding, for a group."""
+        out = []
+        pairs = self.touching(f, [(a, b) for a, b, _ in self.pairs])
+        if pairs:
+            others = _join(dict.fromkeys(self.partner(f, pr) for pr in pairs))
+            out.append(("collinear", f"Members of {f} are nearly collinear (|r| > 0.99) with features outside it "
+                                     f"({others}): the data cannot separate the family's effect from theirs."))
+        for pr in self.touching(f, self.graph.confounded):
+            out.append(("declared", f"{f} is declared to share a hidden common cause with {self.partner(f, pr)}; "
+                                    f"the effect rests on that declaration."))
+        return out
+
     def scored(self, base: float, caveats) -> float:
         """The rule's score less one penalty per kind of caveat."""
         kinds = {k for k, _ in caveats}
@@ -296,6 +371,8 @@ class _Context:
         if not names:
             return ""
         groups: dict[str, list[str]] = {"control": [], "property": [], "measured": [], None: []}
+        fams = [n for n in names if self.is_group(n)]
+        names = [n for n in names if not self.is_group(n)]
         for n in names:
             groups[self.role(n) if self.role(n) in groups else None].append(n)
         parts = []
@@ -308,12 +385,20 @@ class _Context:
             parts.append(f"stratifying on the measured {_join(groups['measured'])}")
         if groups[None]:
             parts.append(f"holding {_join(groups[None])} fixed (or matched, where they cannot be set)")
+        if fams:
+            parts.append(f"comparing samples matched on the families {_join(fams)}")
         return "; ".join(parts)
 
     def vary(self, f: str, effect=None, hold=(), measure=()) -> str:
         """The first sentence of an experiment on ``f``, worded by its role."""
         measure = [m for m in dict.fromkeys(measure) if m != f]
         what = _join(measure + [self.target]) if measure else self.target
+        if self.is_group(f):
+            held = self._hold_phrase(hold, measuring=measure)
+            held = f", {held}," if held else ""
+            return (f"{f} is a family of {len(self.mem(f))} related features, changed together only by choosing "
+                    f"other samples: compare samples that differ mainly in {f} (its members from their lower to "
+                    f"their upper quartiles) but are otherwise alike{held} and measure {what}.")
         lv = "" if effect is None else f" (about {_fmt(effect.low)} and {_fmt(effect.high)}{self.unit(f)})"
         role = self.role(f)
         if role == "measured":
@@ -335,7 +420,7 @@ class _Context:
 
     def mediators(self, f: str) -> list[str]:
         """Descendants of ``f`` through which its indirect effect plausibly flows (the model uses them)."""
-        desc = list(self.graph.descendants(f))
+        desc = self.descendants(f)
         if self.effects is None or not desc:
             return desc[:3]
         use = {d: abs(self.effects[d].direct) for d in desc}
@@ -346,10 +431,13 @@ class _Context:
     def paths(self, f: str, to) -> list[str]:
         import networkx as nx
 
-        dag = self.graph.to_networkx()
+        dag = self.pgraph if self.grouped else self.graph.to_networkx()
         return [" -> ".join(p) for d in to for p in itertools.islice(nx.all_simple_paths(dag, f, d), 3)]
 
     def effect_text(self, e) -> str:
+        if getattr(e, "members", ()):
+            return (f"shifting the {len(e.members)} members of {e.feature} together from their 25th to their 75th "
+                    f"percentiles changes the model's {self.target} by {_sfmt(e.total)} ± {_se(e.total_stderr)}")
         u = self.unit(e.feature)
         return (f"setting {e.feature} from {_fmt(e.low)} to {_fmt(e.high)}{u} changes the model's {self.target} by "
                 f"{_sfmt(e.total)} ± {_se(e.total_stderr)}")
@@ -367,16 +455,17 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
     out = []
     if c.effects is None:
         return out
-    for f in (n for n in c.names if n in c.graph.nodes):  # with groups: the players that are single nodes
+    have = {e.feature for e in c.effects}
+    for f in (n for n in c.names if n in have):  # the players: features, or groups of features
         e = c.effects[f]
         A, A_se, la = c.credit(f)
         credited = la is not None and A >= REL_CREDIT * c.top_credit
         relevant = e.is_distinguishable() and abs(e.total) >= REL_EFFECT * c.top_effect
         evidence = {"feature": f, "effect": e.to_dict(), "credit_label": la, "credit_mean_abs": A,
                     "credit_stderr": A_se, "top_effect": c.top_effect}
-        sources = list(c.graph.ancestors(f))
-        sources += [s.pair[1] if f == s.pair[0] else s.pair[0] for s in c.suspected if f in s.pair]
-        sources += [b if a == f else a for a, b in c.graph.confounded if f in (a, b)]
+        sources = c.ancestors(f)
+        sources += [c.partner(f, s.pair) for s in c.suspected if s.pair in c.touching(f, [s.pair])]
+        sources += [c.partner(f, pr) for pr in c.touching(f, c.graph.confounded)]
         sources = list(dict.fromkeys(sources))
         # plain SHAP's credit on the scale of a q25 -> q75 contrast: for a linear model and Gaussian
         # x, mean |φ| = |w| σ sqrt(2/π) and the contrast is |w| 1.349 σ, a ratio of 0.59
@@ -399,8 +488,13 @@ def _effect_rules(c: _Context) -> list[Hypothesis]:
             cav = c.caveats([f], effect=None)
             cav.append(("general", "An effect smaller than its uncertainty, or outside the range studied, cannot "
                                    "be excluded."))
-            stmt = (f"Neither the model's use of {f} nor its effect is distinguishable from zero: "
-                    f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
+            if e.is_distinguishable():  # outside its error, but under REL_EFFECT of the largest effect
+                stmt = (f"Neither the model's use of {f} nor its effect is large: {c.effect_text(e)}, under "
+                        f"{REL_EFFECT:.0%} of the largest effect ({_fmt(c.top_effect)}), and plain SHAP's mean "
+                        f"|value| is {_fmt(A)}.")
+            else:
+                stmt = (f"Neither the model's use of {f} nor its effect is distinguishable from zero: "
+                        f"{c.effect_text(e)}, and plain SHAP's mean |value| is {_fmt(A)}.")
             exp = c.vary(f, e) + (f" Widen the range beyond the data: no change beyond noise supports this; a "
                                   f"clear change refutes it.")
             # confidence grows as the effect's upper bound (|total| + 2 stderr) falls below the

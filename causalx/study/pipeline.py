@@ -78,7 +78,8 @@ class StudyResult:
         Ranked, highest score first.
     effects : EffectsResult or None
         Signed interventional effects of every feature on the model output (q25 → q75), with
-        direct/indirect parts and plain SHAP's reading (:func:`causalx.explain.interventional_effects`).
+        direct/indirect parts and plain SHAP's reading (:func:`causalx.explain.interventional_effects`);
+        with groups, one per group (all its members shifted together).
     data_info : dict
         ``path``, ``n_rows``, ``n_explained``, ``explained_rows``, ``columns``.
     timings : dict of str to float

@@ -137,3 +137,71 @@ def test_independence_rule_from_diagnostics():
     ind = [h for h in hs if h.kind == "independence_violated"]
     assert len(ind) == 1 and set(ind[0].features) == {"A", "C"}
     assert "hidden common cause" in ind[0].statement and ind[0].confidence in ("high", "medium")
+
+
+def test_rules_apply_to_groups_of_features():
+    """Every player is a group: the doctest's proxy / under-credited pair, one family each.
+
+    B's members are children of A's; plain SHAP credits B although shifting B changes nothing,
+    and reads half of A's effect: the same two hypotheses as for single features, naming the
+    families, with a hedged experiment on compositions that differ mainly in the family.
+    """
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a1", "a2", "b1", "b2"], ["a1 -> b1", "a2 -> b2"], target="y",
+                    groups={"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    shap = Explanation(values=np.array([[0.5, 1.0], [-0.5, -1.0]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.01), data=np.full((2, 2), np.nan), feature_names=("A", "B"),
+                       output=np.array([1.5, -1.5]), provenance={"value": "marginal"})
+    nan = float("nan")
+    grp = {"A": ("a1", "a2"), "B": ("b1", "b2")}
+    eff = EffectsResult(tuple(
+        Effect(name, nan, nan, t, 0.01, t, 0.01, 0.0, 0.0, m, 0.01, members=grp[name], member_low=(-1.0, -1.0),
+               member_high=(1.0, 1.0)) for name, t, m in (("A", 2.0, 1.0), ("B", 0.0, 2.0))), (0.25, 0.75), 1000)
+    hyps = generate_hypotheses(g, {"marginal": shap}, effects=eff)
+    assert [(h.kind, h.features) for h in hyps] == [("proxy", ("B", "A")), ("under_credited_cause", ("A", "B"))]
+    proxy = hyps[0]
+    assert "B standing in for A" in proxy.statement
+    assert "shifting the 2 members of B together" in proxy.statement
+    assert "differ mainly in B" in proxy.suggested_experiment
+    assert "matched on the families A" in proxy.suggested_experiment
+    assert "nan" not in proxy.statement + proxy.suggested_experiment + hyps[1].statement
+
+
+def test_group_mediators_follow_the_component_order():
+    """A chain graph over groups (components, no edges): A's descendants are the later group B."""
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a1", "a2", "b1", "b2"], components=[["a1", "a2"], ["b1", "b2"]], target="y",
+                    groups={"A": ["a1", "a2"], "B": ["b1", "b2"]})
+    shap = Explanation(values=np.array([[1.0, 0.5], [-1.0, -0.5]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.01), data=np.full((2, 2), np.nan), feature_names=("A", "B"),
+                       output=np.array([1.5, -1.5]), provenance={"value": "marginal"})
+    nan = float("nan")
+    eff = EffectsResult((
+        Effect("A", nan, nan, 2.0, 0.01, 0.5, 0.01, 1.5, 0.01, 1.9, 0.01, members=("a1", "a2"),
+               member_low=(0.0, 0.0), member_high=(1.0, 1.0)),
+        Effect("B", nan, nan, 1.0, 0.01, 1.0, 0.01, 0.0, 0.0, 1.0, 0.01, members=("b1", "b2"),
+               member_low=(0.0, 0.0), member_high=(1.0, 1.0))), (0.25, 0.75), 1000)
+    hyps = generate_hypotheses(g, {"marginal": shap}, effects=eff)
+    med = next(h for h in hyps if h.kind == "mediation")
+    assert med.features == ("A", "B")
+    assert "mostly through B:" in med.statement
+    assert med.evidence["paths"] == ["A -> B"]
+
+
+def test_null_effect_wording_for_a_small_but_distinguishable_effect():
+    """b's effect (+0.1 ± 0.01) is ten standard errors from zero but 5 % of a's: the null-effect
+    hypothesis calls it small, not indistinguishable from zero."""
+    from causalx.explain import Effect, EffectsResult
+
+    g = CausalGraph(["a", "b"], target="y")
+    shap = Explanation(values=np.array([[1.0, 0.01], [-1.0, -0.01]]), base_values=np.zeros(2),
+                       stderr=np.full((2, 2), 0.001), data=np.zeros((2, 2)), feature_names=("a", "b"),
+                       output=np.array([1.01, -1.01]), provenance={"value": "marginal"})
+    eff = EffectsResult((Effect("a", -1, 1, 2.0, 0.01, 2.0, 0.01, 0.0, 0.0, 2.0, 0.01),
+                         Effect("b", -1, 1, 0.1, 0.01, 0.1, 0.01, 0.0, 0.0, 0.1, 0.01)), (0.25, 0.75), 1000)
+    null = [h for h in generate_hypotheses(g, {"marginal": shap}, effects=eff) if h.kind == "null_effect"]
+    assert [h.features for h in null] == [("b",)]
+    assert "nor its effect is large" in null[0].statement and "under 10% of the largest effect (2)" in null[0].statement
+    assert "distinguishable from zero" not in null[0].statement
