@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import warnings
 from dataclasses import dataclass
 from numbers import Real
@@ -336,16 +339,34 @@ class GaussianSampler(BaseSampler):
 
 
 _CONTROLLER = None
+_HELD = threading.local()  # depth of one_blas_thread() contexts entered by this thread
 
 
 def _one_blas_thread():
-    """A context limiting BLAS to one thread (threadpoolctl; the controller is built once)."""
+    """A context limiting BLAS to one thread (threadpoolctl; the controller is built once).
+
+    Inside :func:`one_blas_thread` (entered once per batch of coalitions by the game) it is a
+    no-op: entering threadpoolctl's limit costs about 0.1 ms, once per coalition otherwise.
+    """
+    if getattr(_HELD, "depth", 0):
+        return contextlib.nullcontext()
     global _CONTROLLER
     if _CONTROLLER is None:
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController()
     return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Limit BLAS to one thread for a whole batch of :meth:`GaussianSampler.sample_into` calls."""
+    with _one_blas_thread():
+        _HELD.depth = getattr(_HELD, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            _HELD.depth -= 1
 
 
 def _latent_covariance(cov: np.ndarray, latent: dict) -> np.ndarray:

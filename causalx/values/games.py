@@ -30,6 +30,7 @@ import numpy as np
 
 from causalx._config import get_config
 from causalx.graph import ChainComponent
+from causalx.samplers.gaussian import one_blas_thread
 from causalx.utils.arrays import replicate_groups
 from causalx.values._model import ModelFunction
 
@@ -347,13 +348,14 @@ class Game:
                         rows = part.reshape(d, idx.size, nb, K).transpose(1, 2, 3, 0)
                     else:
                         rows = part.reshape(idx.size, nb, K, d)
-                    for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
-                        present = np.flatnonzero(masks[t])
-                        rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
-                        self.filler.fill(rows[j], masks[t])
-                        if players[t] >= 0:
-                            cols = players[t] if self.groups is None else self._group_cols[players[t]]
-                            rows[j][:, :, cols] = xb[:, None, cols]
+                    with one_blas_thread():  # the fillers' skinny products: one limit per chunk
+                        for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
+                            present = np.flatnonzero(masks[t])
+                            rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
+                            self.filler.fill(rows[j], masks[t])
+                            if players[t] >= 0:
+                                cols = players[t] if self.groups is None else self._group_cols[players[t]]
+                                rows[j][:, :, cols] = xb[:, None, cols]
                 flat = part.reshape(d, -1).T if columns and not marginal else rows.reshape(-1, d)
                 self._keep(flat, todo.size)
                 preds = self.f(flat).reshape(idx.size, nb, K)
