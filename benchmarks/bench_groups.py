@@ -10,10 +10,10 @@ to read on a noisy machine.
 
 Run:  OMP_NUM_THREADS=1 python benchmarks/bench_groups.py [--rows 5] [--draws 1000] [--mode both]
 
-Measured (defaults, 2 shared cores under a load of about 12, so read the CPU time):
-groups: exact, 16 coalitions, 71,005 model rows, explain 2.8 s wall / 0.37 s CPU;
+Measured (defaults, 2 shared cores under a load of 5-12, so read the CPU time; two runs):
+groups: exact, 16 coalitions, 71,005 model rows, explain 2.8 / 0.54 s wall, 0.37 / 0.32 s CPU;
 features: permutation, 1180 orderings, 29,962 coalitions (stopped at max_evals=30000, not
-converged), 149,801,005 model rows, explain 1995 s wall / 557 s CPU.
+converged), 149,801,005 model rows, explain 1995 / 950 s wall, 557 / 542 s CPU.
 """
 
 from __future__ import annotations
