@@ -35,7 +35,7 @@ _PARALLEL_MODEL_ROWS = 5_000_000
 
 
 def _n_jobs(cfg: RunConfig, spec, n_explained: int, d: int) -> int:
-    """``cfg.n_jobs``, else all cores (at most 4) for an explanation of many model rows.
+    """``cfg.n_jobs``, else all cores (at most 4) for a symmetric explanation of many model rows.
 
     The planned rows: explained rows x draws x coalitions (exact up to 2**12) x (1 + d/2 with the
     direct/indirect split); the values are identical for every ``n_jobs`` (the draws are made before
@@ -43,7 +43,11 @@ def _n_jobs(cfg: RunConfig, spec, n_explained: int, d: int) -> int:
     """
     if cfg.n_jobs is not None:
         return int(cfg.n_jobs)
-    if spec.value == "marginal":
+    import multiprocessing
+
+    # marginal values are cheap, asymmetric ones visit few coalitions; and a study that already
+    # runs in a worker process (a pool of studies) does not start workers of its own
+    if spec.value == "marginal" or spec.asymmetric or multiprocessing.parent_process() is not None:
         return 1
     rows = n_explained * spec.n_samples * min(2**d, 4096) * ((1 + d / 2) if spec.decompose else 1)
     return min(os.cpu_count() or 1, 4) if rows > _PARALLEL_MODEL_ROWS else 1

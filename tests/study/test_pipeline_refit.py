@@ -55,3 +55,4 @@ def test_worker_processes_do_not_change_the_values(tmp_path):
     spec = cfg.explanations[0]
     assert _n_jobs(cfg, spec, 6, 2) == 1
     assert _n_jobs(cfg, spec.model_copy(update={"n_samples": 150}), 40, 10) >= min(2, __import__("os").cpu_count())
+    assert _n_jobs(cfg, spec.model_copy(update={"n_samples": 150, "asymmetric": True}), 40, 10) == 1
