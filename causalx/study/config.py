@@ -177,7 +177,7 @@ class RunConfig(BaseModel):
     report: ReportConfig = Field(default_factory=ReportConfig)
     random_state: int = Field(0, ge=0, le=MAX_SEED)
     #: worker processes of a large explanation (rows split between them; the values do not depend
-    #: on it); unset: all cores, at most 4, for explanations of more than 5 million model rows
+    #: on it); unset: all cores, at most 4, for symmetric explanations of more than 5 million model rows
     n_jobs: int | None = Field(None, ge=1, le=64)
     base_dir: str = Field(".", exclude=True, description="Directory the relative paths refer to.")
     source: str = Field("<string>", exclude=True, description="File name used in messages.")
