@@ -16,7 +16,7 @@ from causalx.exceptions import CausalxWarning  # noqa: E402
 from causalx.samplers import VAESampler, get_sampler  # noqa: E402
 
 # a small, fast configuration for tests that check plumbing rather than accuracy
-FAST = dict(max_epochs=5, hidden_size=16, latent_dim=4, random_state=0)
+FAST = dict(max_epochs=5, hidden_size=16, latent_dim=4, n_ensemble=2, random_state=0)
 
 
 def gaussian_closed_form(mu, cov, T, G, x_G):
@@ -25,20 +25,6 @@ def gaussian_closed_form(mu, cov, T, G, x_G):
         return np.broadcast_to(mu[T], (x_G.shape[0], len(T))), cov[np.ix_(T, T)]
     A = cov[np.ix_(T, G)] @ np.linalg.inv(cov[np.ix_(G, G)])
     return mu[T] + (x_G - mu[G]) @ A.T, cov[np.ix_(T, T)] - A @ cov[np.ix_(G, T)]
-
-
-# The accuracy tests of the default suite use a shorter schedule than the default one (80
-# epochs at a higher learning rate instead of up to 200 early-stopped epochs): ~2.5 s to fit on
-# the 3000-row Gaussian fixture on one CPU thread, against ~4-9 s for the default schedule. Its
-# tolerances follow from the spread of its errors over the VAE seeds 0-4 (same data, same
-# sampling noise), measured once: each tolerance is mean + 4 sd of the five seeds' errors,
-# rounded up. The default schedule is checked by the slow tests (pytest -m slow).
-ACCURATE = dict(max_epochs=80, learning_rate=5e-3)
-
-
-@pytest.fixture(scope="module")
-def gauss_vae(gaussian_data):
-    return VAESampler(**ACCURATE, random_state=0).fit(gaussian_data)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +101,10 @@ def test_early_stopping_keeps_best_checkpoint():
     s = VAESampler(max_epochs=300, patience=3, hidden_size=16, random_state=0).fit(X)
     assert s.n_epochs_ < 300
     assert s.n_epochs_ - s.best_epoch_ == 3
-    assert s.validation_loss_curve_[s.best_epoch_ - 1] == min(s.validation_loss_curve_)
+    # the kept epoch is the minimum up to the improvement threshold (1e-6 relative)
+    best = s.validation_loss_curve_[s.best_epoch_ - 1]
+    assert best <= min(s.validation_loss_curve_) + 1e-6 * max(1.0, abs(best))
+    assert best == min(s.validation_loss_curve_[: s.best_epoch_])
 
 
 # ---------------------------------------------------------------------------------- accuracy
@@ -130,30 +119,11 @@ def check_conditional_moments(vae, X, T, G, mean_tol, sd_tol):
     np.testing.assert_array_less(np.abs(ratio - 1), sd_tol)
 
 
-# Conditional-mean error of the ACCURATE VAE, max over the 8 rows, in marginal sd, seeds 0-4
-# (measured): T=[3]|G=[0,1,2] mean 0.44 sd 0.071 (max 0.55); [1,2,3]|[0] 0.13 / 0.031; [0]|[1,2,3]
-# 0.081 / 0.036; [0,3]|[1,2] 0.106 / 0.033; nothing given 0.052 / 0.016. Tolerances: mean + 4 sd.
-# Ignoring the conditioning errs by 1.33, 1.19, 1.13, 1.08 sd on these rows, so each tolerance
-# still tells a conditional from a marginal draw. (X3 given the other three is learned slowest:
-# the default schedule gets it to 0.08-0.44 over the same seeds.) Monte Carlo error of the mean
-# is < 0.02 sd. The spread ratio errs by 0.068-0.074 at worst (mean 0.070, sd 0.003): mean + 4 sd
-# = 0.082, rounded up to 0.09.
-MOMENT_CASES = [
-    ([3], [0, 1, 2], 0.73),
-    ([1, 2, 3], [0], 0.26),
-    ([0], [1, 2, 3], 0.23),
-    ([0, 3], [1, 2], 0.24),
-    ([0, 1, 2, 3], [], 0.12),
-]
-
-
-@pytest.mark.parametrize("T, G, mean_tol", MOMENT_CASES)
-def test_conditional_moments_match_gaussian_closed_form(gauss_vae, gaussian_data, T, G, mean_tol):
-    check_conditional_moments(gauss_vae, gaussian_data, T, G, mean_tol, sd_tol=0.09)
+MOMENT_CASES = [([3], [0, 1, 2]), ([1, 2, 3], [0]), ([0], [1, 2, 3]), ([0, 3], [1, 2]), ([0, 1, 2, 3], [])]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("T, G", [case[:2] for case in MOMENT_CASES])
+@pytest.mark.parametrize("T, G", MOMENT_CASES)
 def test_conditional_moments_match_gaussian_closed_form_default_schedule(gauss_vae_default, gaussian_data, T, G):
     # Tolerance: a VAE is an approximate model, not a closed form. With 3000 training rows and
     # the default schedule the conditional-mean error is about 0.05 marginal sd on average and
@@ -203,13 +173,6 @@ def check_shapley_values_against_gaussian(vae, X, tol_factor):
     assert np.abs(phi_exact).mean() > 3 * tol / 2  # the comparison is not vacuous
 
 
-def test_conditional_shapley_values_agree_with_gaussian(gauss_vae, gaussian_data):
-    # max |phi_vae - phi_exact| / sum_j |w_j| sd_j of the ACCURATE VAE over seeds 0-4 (measured):
-    # 0.033, 0.027, 0.040, 0.044, 0.038 (mean 0.036, sd 0.0068): tolerance mean + 4 sd = 0.064,
-    # rounded up to 0.07 (~0.35 here, against a mean |phi| of ~1).
-    check_shapley_values_against_gaussian(gauss_vae, gaussian_data, tol_factor=0.07)
-
-
 @pytest.mark.slow
 def test_conditional_shapley_values_agree_with_gaussian_default_schedule(gauss_vae_default, gaussian_data):
     # For a linear model every v(S) errs by at most sum_j |w_j| * (conditional-mean error of
@@ -217,6 +180,123 @@ def test_conditional_shapley_values_agree_with_gaussian_default_schedule(gauss_v
     # of different coalitions partly cancel in phi (measured max |diff| ~0.15, mean |phi| ~1;
     # seeds 0-4: 0.018-0.032 of sum_j |w_j| sd_j). Tolerance: 0.08 * sum_j |w_j| sd_j (~0.4).
     check_shapley_values_against_gaussian(gauss_vae_default, gaussian_data, tol_factor=0.08)
+
+
+def exact_conditional_phi(sampler, x, w, n_draws):
+    """Exact conditional Shapley values of f(x) = w . x from sampler draws, as the game does it."""
+    n, d = x.shape
+    noise = sampler.draw_noise(n_draws, 0)
+    v = np.zeros((n, 2**d))
+    for S in range(2**d):
+        G = np.array([j for j in range(d) if (S >> j) & 1], dtype=int)
+        T = np.setdiff1d(np.arange(d), G)
+        rows = np.repeat(x[:, None, :], n_draws, axis=1)
+        if T.size:
+            sampler.sample_into(rows, T, G, noise)
+        v[:, S] = (rows @ w).mean(1)
+    return shapley_from_values(v, d)
+
+
+def closed_form_conditional_phi(cov, x, w):
+    """The same values under N(0, cov) in closed form: v(S) = w . E[X | x_S]."""
+    n, d = x.shape
+    v = np.zeros((n, 2**d))
+    for S in range(2**d):
+        G = np.array([j for j in range(d) if (S >> j) & 1], dtype=int)
+        T = np.setdiff1d(np.arange(d), G)
+        ex = x.copy()
+        if T.size:
+            ex[:, T] = gaussian_closed_form(np.zeros(d), cov, T, G, x[:, G])[0]
+        v[:, S] = ex @ w
+    return shapley_from_values(v, d)
+
+
+def relative_error(phi, truth):
+    return np.abs(phi - truth).mean() / np.abs(truth).mean()
+
+
+def test_conditional_values_regression_d3():
+    """Fast regression check: d=3 Gaussian, a short schedule, error vs the true closed form."""
+    from causalx.samplers import GaussianSampler
+
+    rng = np.random.default_rng(11)
+    B = np.array([[1.0, 0, 0], [0.8, 0.6, 0], [-0.5, 0.6, 0.6]])
+    X, x = rng.normal(size=(1000, 3)) @ B.T, rng.normal(size=(10, 3)) @ B.T
+    w = np.array([1.0, -2.0, 1.5])
+    truth = closed_form_conditional_phi(B @ B.T, x, w)
+    vae = VAESampler(max_epochs=40, hidden_size=32, n_ensemble=3, random_state=0).fit(X)
+    err = relative_error(exact_conditional_phi(vae, x, w, 500), truth)
+    gauss = relative_error(exact_conditional_phi(GaussianSampler().fit(X), x, w, 500), truth)
+    # ignoring the conditioning (independent features) errs by MARGINAL of mean |phi|
+    marginal = relative_error(closed_form_conditional_phi(np.diag(np.diag(B @ B.T)), x, w), truth)
+    # measured over VAE seeds 0-4 (same data, rows and draws): 22.2, 22.0, 20.0, 21.1, 20.2 %
+    # of mean |phi| (mean 21.1, sd 1.0; the Gaussian sampler: 9.0 %; this short schedule is
+    # not converged, the default one is checked by the slow tests). Tolerance: mean + 4 sd,
+    # rounded up: 25 %. Ignoring the conditioning errs by 179 %.
+    tol = 0.25
+    assert err < tol
+    assert marginal > 3 * tol and gauss < tol  # the check can fail
+
+
+def test_shared_context_path_matches_per_row_path():
+    """The fast path (x_S the same in every draw) against decoding row by row."""
+    from causalx.samplers.vae._sampling import decode_draw
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    s = VAESampler(**{**FAST, "n_ensemble": 3}).fit(X)
+    x = X[:4]
+    noise = s.draw_noise(7, 1)  # 7 draws: not a multiple of 2 * n_ensemble (padding path)
+    for target, given in [([1, 2], [0]), ([0, 1, 2], []), ([0], [1, 2])]:
+        target, given = np.array(target), np.array(given, dtype=int)
+        rows = np.repeat(x[:, None, :], 7, axis=1)
+        s.sample_into(rows, target, given, noise)
+        draw = np.tile(np.arange(7), 4)
+        flat = np.repeat(x, 7, axis=0)
+        expected = decode_draw(s, flat, target, given, noise[draw, 0], draw)
+        np.testing.assert_allclose(rows[:, :, target].reshape(28, -1), expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(rows[:, :, given], np.repeat(x[:, None, given], 7, axis=1))
+
+
+def test_antithetic_noise_and_members():
+    from causalx.samplers.vae._sampling import member_of
+
+    X = np.random.default_rng(5).normal(size=(200, 3))
+    s = VAESampler(**FAST).fit(X)
+    noise = s.draw_noise(9, 0)
+    np.testing.assert_array_equal(noise[1::2], -noise[0:8:2])
+    assert noise.shape == (9, 1, 4 + 3)
+    np.testing.assert_array_equal(member_of(s, np.arange(8)), [0, 0, 1, 1, 0, 0, 1, 1])
+    plain = s.set_params(antithetic=False).draw_noise(9, 0)
+    assert not np.allclose(plain[1], -plain[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("d", [5, 10])
+def test_acceptance_conditional_values_within_1_5x_gaussian(d):
+    """Issue 15 acceptance: VAE error <= 1.5x the Gaussian sampler's, same rows and draws.
+
+    The workload of benchmarks/bench_vae.py part 1: X = Z B^T (B unit lower triangular,
+    U(-0.6, 0.6)), 2,000 background rows, 20 explained rows, linear model, 1,000 draws per
+    coalition, exact conditional values from CausalExplainer; the reference is the closed
+    form under the true covariance. Measured: ACCEPTANCE_MEASURED
+    """
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    B = np.tril(rng.uniform(-0.6, 0.6, size=(d, d)), -1) + np.eye(d)
+    rng = np.random.default_rng(100)
+    X, x = rng.normal(size=(2000, d)) @ B.T, rng.normal(size=(20, d)) @ B.T
+    w = np.random.default_rng(200).normal(size=d)
+    truth = closed_form_conditional_phi(B @ B.T, x, w)
+    names = [f"X{i}" for i in range(d)]
+    graph = cx.CausalGraph(names, components=[names])
+    err = {}
+    for sampler in ("gaussian", "vae"):
+        e = cx.CausalExplainer(lambda Z: np.asarray(Z) @ w, graph, value="conditional", sampler=sampler,
+                               method="exact", n_samples=1000, random_state=0, check_manifold=False)
+        e.fit(pd.DataFrame(X, columns=names))
+        err[sampler] = relative_error(np.asarray(e.explain(pd.DataFrame(x, columns=names)).values), truth)
+    print(f"d={d}: error % of mean |phi|: {100 * err['vae']:.1f} (VAE), {100 * err['gaussian']:.1f} (Gaussian)")
+    assert err["vae"] <= 1.5 * err["gaussian"]
 
 
 def test_causal_values_run_with_vae(linear_model):
