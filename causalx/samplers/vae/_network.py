@@ -214,8 +214,8 @@ def loglik(s, out, codes):
     return torch.cat(parts, 1).index_select(1, tc["column_order"])
 
 
-def masked_elbo_loss(s, net, inp, codes, mask, eps):
-    """Negative masked ELBO (M, m): -(E_q log p(x_unobserved | z, x_obs) - KL(q || r)).
+def masked_elbo_loss(s, net, inp, codes, mask, eps, kl_weight=1.0):
+    """Negative masked ELBO (M, m): -(E_q log p(x_unobserved | z, x_obs) - kl_weight KL(q || r)).
 
     ``inp`` (m, n_in) and ``codes`` (m, d) are shared by the members; ``mask`` (M, m, d) and
     ``eps`` (M, m, L) are each member's own.
@@ -232,7 +232,7 @@ def masked_elbo_loss(s, net, inp, codes, mask, eps):
     ll = loglik(s, out.reshape(M * m, -1), codes.repeat(M, 1)).reshape(M, m, d)
     rec = (ll * (1.0 - mask)).sum(-1)
     kl = 0.5 * (lv_r - lv_q + (torch.exp(lv_q) + (mu_q - mu_r) ** 2) * torch.exp(-lv_r) - 1.0).sum(-1)
-    return kl - rec
+    return kl_weight * kl - rec
 
 
 def imputation_loglik(s, net, inp, codes, mask, eps):

@@ -9,7 +9,10 @@ import numpy as np
 
 from causalx.samplers.vae._network import deterministic, import_torch, imputation_loglik, masked_elbo_loss
 
-__all__ = ["EMA_DECAY", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
+__all__ = ["EMA_DECAY", "KL_WARMUP_EPOCHS", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
+
+#: epochs over which the weight of the KL term grows from 0 to 1
+KL_WARMUP_EPOCHS = 20
 
 #: decay of the exponential moving average of the weights (per optimiser step)
 EMA_DECAY = 0.99
@@ -120,6 +123,9 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
     with deterministic(torch, enabled=dev != "cpu"):  # CPU kernels used here are deterministic
         for epoch in progress(range(1, int(s.max_epochs) + 1), total=int(s.max_epochs), desc="VAESampler.fit"):
             net.train()
+            # KL warm-up: the weight of KL(q || r) grows linearly over the first epochs, so that
+            # the decoder learns to use z before the prior pulls the proposal onto itself
+            kl_weight = min(1.0, epoch / KL_WARMUP_EPOCHS)
             perm = rng.permutation(train_idx)
             # each member its own masks and noise (the rows are shared)
             masks_np = draw_masks(s, M * perm.size, rng, steps).reshape(M, perm.size, -1)
@@ -134,7 +140,7 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
                 xi, ci = inp[idx].repeat(2, 1), codes[idx].repeat(2, 1)
                 nb = idx.numel()
                 e = torch.cat([eps[:, start : start + nb], eps[:, perm.size + start : perm.size + start + nb]], 1)
-                loss = masked_elbo_loss(s, net, xi, ci, m, e).mean(1).sum()
+                loss = masked_elbo_loss(s, net, xi, ci, m, e, kl_weight).mean(1).sum()
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
