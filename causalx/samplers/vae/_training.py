@@ -12,7 +12,7 @@ from causalx.samplers.vae._network import deterministic, import_torch, imputatio
 __all__ = ["EMA_DECAY", "KL_WARMUP_EPOCHS", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
 
 #: epochs over which the weight of the KL term grows from 0 to 1
-KL_WARMUP_EPOCHS = 20
+KL_WARMUP_EPOCHS = 10
 
 #: decay of the exponential moving average of the weights (per optimiser step)
 EMA_DECAY = 0.99
@@ -159,13 +159,15 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
             s.validation_loss_curve_.append(val)
             if not math.isfinite(val):
                 break
-            improved = not math.isfinite(best) or val < best - 1e-6 * max(1.0, abs(best))
+            # early stopping starts once the KL weight is 1 (the criterion is not comparable before)
+            warm = epoch >= KL_WARMUP_EPOCHS
+            improved = warm and (not math.isfinite(best) or val < best - 1e-6 * max(1.0, abs(best)))
             if improved:
                 best, best_epoch, since, since_lr = val, epoch, 0, 0
                 best_state = copy.deepcopy(net.state_dict())
             with torch.no_grad():
                 torch._foreach_copy_([p.data for p in params], live)
-            if not improved:
+            if warm and not improved:
                 since += 1
                 since_lr += 1
                 if since >= int(s.patience):
