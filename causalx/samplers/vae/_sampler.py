@@ -74,7 +74,7 @@ class VAESampler(BaseSampler):
         Width of the hidden layers of the three networks.
     n_hidden_layers : int, default=2
         Number of hidden layers of the proposal and prior networks.
-    decoder_layers : int, default=1
+    decoder_layers : int, default=2
         Number of hidden layers of the decoder after ``z`` enters (its input terms from the
         observed features and the prior's skip connection are computed once per conditioning
         row). Each extra layer costs a ``hidden_size x hidden_size`` product per draw.
@@ -191,7 +191,7 @@ class VAESampler(BaseSampler):
         latent_dim=8,
         hidden_size=64,
         n_hidden_layers=2,
-        decoder_layers=1,
+        decoder_layers=2,
         n_ensemble=10,
         batch_size=64,
         max_epochs=200,
