@@ -282,7 +282,7 @@ def test_acceptance_conditional_values_within_1_5x_gaussian(d):
     U(-0.6, 0.6)), 2,000 background rows, 20 explained rows, linear model, 1,000 draws per
     coalition, exact conditional values from CausalExplainer; the reference is the closed
     form under the true covariance. Measured with the defaults (benchmarks/bench_vae.py, same
-    explainer seed): d=5 8.2 % vs 6.6 % (1.25x, passes); d=10 13.6 % vs 6.5 % (2.10x: this
+    explainer seed): d=5 8.0 % vs 6.6 % (1.21x, passes); d=10 13.0 % vs 6.5 % (2.01x: this
     test FAILS at d=10, the acceptance is not met there yet).
     """
     pd = pytest.importorskip("pandas")
