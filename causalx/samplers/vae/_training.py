@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 
-from causalx.samplers.vae._network import deterministic, import_torch, imputation_loglik, masked_elbo_loss
+from causalx.samplers.vae._network import deterministic, import_torch, imputation_iwae, masked_elbo_loss
 
-__all__ = ["EMA_DECAY", "KL_WARMUP_EPOCHS", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
+__all__ = ["EMA_DECAY", "KL_WARMUP_EPOCHS", "LR_FLOOR_DIVISOR", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
 
 #: epochs over which the weight of the KL term grows from 0 to 1
 KL_WARMUP_EPOCHS = 10
@@ -17,7 +17,10 @@ KL_WARMUP_EPOCHS = 10
 #: decay of the exponential moving average of the weights (per optimiser step)
 EMA_DECAY = 0.99
 
-#: prior draws per validation row in the imputation likelihood that early stopping watches
+#: the learning rate is never halved below ``learning_rate / LR_FLOOR_DIVISOR``
+LR_FLOOR_DIVISOR = 16
+
+#: proposal draws per validation row in the imputation likelihood that early stopping watches
 VAL_DRAWS = 10
 
 
@@ -80,9 +83,11 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
     """Fit ``net`` on the masked ELBO; keep the best checkpoint on held-out imputation likelihood.
 
     Each mini-batch holds every row twice, with a mask and with its complement (paired
-    sampling). After each epoch the validation rows are scored by the imputation likelihood
-    of the prior draws (:func:`imputation_loglik`, fixed masks and noise); the learning rate is
-    halved after ``lr_patience`` epochs without improvement, training stops after
+    sampling). After each epoch the validation rows are scored by the importance-weighted
+    imputation likelihood of proposal draws (:func:`imputation_iwae`, fixed masks and noise;
+    the prior-draw estimate used before grew more biased as the decoder sharpened and stopped
+    training right after the KL warm-up); the learning rate is halved after ``lr_patience``
+    epochs without improvement (down to ``learning_rate / 16``), training stops after
     ``patience``, and the best checkpoint is kept. Sets ``s.loss_curve_``,
     ``s.validation_loss_curve_``, ``s.n_epochs_`` and ``s.best_epoch_``.
     """
@@ -155,7 +160,7 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
             with torch.no_grad():
                 live = [p.detach().clone() for p in params]
                 torch._foreach_copy_([p.data for p in params], ema)  # evaluate the averaged weights
-                val = -float(imputation_loglik(s, net, v_inp, v_codes, v_mask, v_eps).mean())
+                val = -float(imputation_iwae(s, net, v_inp, v_codes, v_mask, v_eps).mean())
             s.validation_loss_curve_.append(val)
             if not math.isfinite(val):
                 break
@@ -174,8 +179,9 @@ def train(s, net, inp_np, codes_np, train_idx, val_idx, steps, seed_train, seed_
                     break
                 if since_lr >= lr_patience:
                     since_lr = 0
+                    floor = float(s.learning_rate) / LR_FLOOR_DIVISOR
                     for group in opt.param_groups:
-                        group["lr"] *= 0.5
+                        group["lr"] = max(floor, group["lr"] * 0.5)
     if best_state is not None:
         net.load_state_dict(best_state)
     else:  # no validation split: the averaged weights of the last epoch
