@@ -79,7 +79,10 @@ def accuracy(d, args) -> dict[str, tuple[float, float, float]]:
     graph = cx.CausalGraph(names, components=[names])
     bg, xe = pd.DataFrame(X, columns=names), pd.DataFrame(Xe, columns=names)
     out = {}
-    for sampler in ("gaussian", "vae"):
+    from causalx.samplers import VAESampler
+
+    vae = VAESampler(random_state=0, **VAE_PARAMS) if VAE_PARAMS else "vae"
+    for key, sampler in (("gaussian", "gaussian"), ("vae", vae)):
         e = cx.CausalExplainer(lambda Z: np.asarray(Z, dtype=float) @ w, graph, value="conditional",
                                sampler=sampler, method="exact", n_samples=args.draws, random_state=0)
         t0 = time.perf_counter()
@@ -87,11 +90,14 @@ def accuracy(d, args) -> dict[str, tuple[float, float, float]]:
         t1 = time.perf_counter()
         phi = np.asarray(e.explain(xe).values)
         t2 = time.perf_counter()
-        out[sampler] = (100 * np.abs(phi - truth).mean() / np.abs(truth).mean(), t1 - t0, t2 - t1)
+        out[key] = (100 * np.abs(phi - truth).mean() / np.abs(truth).mean(), t1 - t0, t2 - t1)
     return out
 
 
-# ---------------------------------------------------------------------------------- part 2
+# ---------------------------------------------------------------------------------- part 2#: extra VAESampler parameters from the command line (none: the defaults)
+VAE_PARAMS: dict = {}
+
+
 def manifold_data(n, rng):
     """V = a**3 with 1 % noise; LUMO = HOMO + 0.3 eV + Gamma(4, 0.05) gap."""
     a = rng.uniform(0.0, 2.0, n)
@@ -135,7 +141,7 @@ def shares(args) -> dict[str, tuple[float, float, int]]:
         return fill
 
     t0 = time.perf_counter()
-    vae = VAESampler(random_state=0).fit(X, feature_names=names)
+    vae = VAESampler(random_state=0, **VAE_PARAMS).fit(X, feature_names=names)
     print(f"VAESampler fit on 2000 x 4 manifold data: {time.perf_counter() - t0:.1f} s "
           f"({vae.n_epochs_} epochs, best {vae.best_epoch_})")
     gauss = GaussianSampler().fit(X, feature_names=names)
@@ -156,7 +162,10 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws per coalition (part 1)")
     ap.add_argument("--explicands", type=int, default=50, help="explained rows (part 2)")
     ap.add_argument("--skip-manifold", action="store_true", help="part 1 only")
+    ap.add_argument("--n-ensemble", type=int, default=None, help="VAESampler n_ensemble (default: its default)")
     args = ap.parse_args()
+    if args.n_ensemble is not None:
+        VAE_PARAMS["n_ensemble"] = args.n_ensemble
 
     import torch
 

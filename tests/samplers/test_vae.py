@@ -98,7 +98,7 @@ def test_same_seed_same_network_and_progress_bar(capsys, monkeypatch):
 
 def test_early_stopping_keeps_best_checkpoint():
     X = np.random.default_rng(3).normal(size=(120, 2))
-    s = VAESampler(max_epochs=300, patience=3, hidden_size=16, random_state=0).fit(X)
+    s = VAESampler(max_epochs=300, patience=3, hidden_size=16, n_ensemble=1, random_state=0).fit(X)
     assert s.n_epochs_ < 300
     assert s.n_epochs_ - s.best_epoch_ == 3
     # early stopping starts after the KL warm-up; the kept epoch is the minimum from there on,
@@ -232,11 +232,12 @@ def test_conditional_values_regression_d3():
     gauss = relative_error(exact_conditional_phi(GaussianSampler().fit(X), x, w, 500), truth)
     # ignoring the conditioning (independent features) errs by MARGINAL of mean |phi|
     marginal = relative_error(closed_form_conditional_phi(np.diag(np.diag(B @ B.T)), x, w), truth)
-    # measured over VAE seeds 0-4 (same data, rows and draws): 21.9, 22.3, 20.1, 21.2, 20.3 %
-    # of mean |phi| (mean 21.2, sd 0.97; the Gaussian sampler: 9.0 %; this short schedule is
-    # not converged, the default one is checked by the slow tests). Tolerance: mean + 4 sd,
-    # rounded up: 25 %. Ignoring the conditioning errs by 179 %.
-    tol = 0.25
+    # measured over VAE seeds 0-4 (same data, rows and draws; early stopping on the IWAE
+    # score): 21.8, 22.4, 19.0, 20.2, 20.1 % of mean |phi| (mean 20.7, sd 1.4; the Gaussian
+    # sampler: 9.0 %; this short schedule is not converged, the default one is checked by the
+    # slow tests). Tolerance: mean + 4 sd, rounded up: 27 %. Ignoring the conditioning errs by
+    # 179 %.
+    tol = 0.27
     assert err < tol
     assert marginal > 3 * tol and gauss < tol  # the check can fail
 
@@ -315,7 +316,7 @@ def test_causal_values_run_with_vae(linear_model):
     graph = cx.CausalGraph(names, ["X1 -> X2", "X1 -> X3", "X2 -> X3"])
     model = linear_model([1.0, 1.0, 1.0])
     out = {}
-    for sampler in ("gaussian", VAESampler(random_state=0, max_epochs=60)):
+    for sampler in ("gaussian", VAESampler(random_state=0, max_epochs=60, n_ensemble=2)):
         e = cx.CausalExplainer(model, graph, value="causal", sampler=sampler, n_samples=500, random_state=0)
         e.fit(bg)
         out[type(e.sampler_).__name__] = e.explain(bg.iloc[:5])
@@ -337,7 +338,7 @@ def test_binary_and_categorical_features():
         {"x": {}, "b": {"type": "binary"}, "c": {"type": "categorical"}, "o": {"type": "ordinal"}},
         ["x -> b", "x -> c", "x -> o"],
     )
-    s = VAESampler(random_state=0, max_epochs=60).fit(X, graph=graph, feature_names=["x", "b", "c", "o"])
+    s = VAESampler(random_state=0, max_epochs=60, n_ensemble=2).fit(X, graph=graph, feature_names=["x", "b", "c", "o"])
     assert s.feature_types_ == ("continuous", "binary", "categorical", "ordinal")
     draws = s.sample(np.array([[1.5], [-1.5]]), [1, 2, 3], [0], 2000, random_state=0)
     assert set(np.unique(draws[..., 0])) <= {1.0, 4.0}
@@ -348,7 +349,8 @@ def test_binary_and_categorical_features():
     p_c = (draws[..., 1] == 20.0).mean(1)
     assert p_c[0] > 0.7 and p_c[1] < 0.1
     # given a discrete column: E[x | b = 4] = -E[x | b = 1] = 0.9 * E[x | x > 0] ~ 0.72; a short
-    # training run (60 epochs) gets the sign and most of the separation (measured 0.40 / -0.28)
+    # training run (60 epochs, 2 members) gets the sign and most of the separation (measured
+    # for seeds 0, 1, 2: 0.25 / -0.23, 0.29 / -0.26, 0.26 / -0.41)
     xb = s.sample(np.array([[4.0], [1.0]]), [0], [1], 2000, random_state=0)[..., 0]
     assert xb[0].mean() > 0.1 and xb[1].mean() < -0.1 and xb[0].mean() - xb[1].mean() > 0.4
 
@@ -357,7 +359,7 @@ def test_score_samples_ranks_data_above_impossible_rows():
     rng = np.random.default_rng(0)
     a = rng.uniform(-1, 1, 1000)
     X = np.column_stack([a, a**3 + 0.02 * rng.normal(size=1000)])
-    s = VAESampler(random_state=0, max_epochs=60).fit(X)
+    s = VAESampler(random_state=0, max_epochs=60, n_ensemble=2).fit(X)
     good = s.score_samples(X[:200])
     bad = s.score_samples(np.column_stack([X[:200, 0], -X[:200, 1]]) + np.array([0, 0.5]))
     assert good.shape == (200,) and np.median(good) > np.median(bad) + 2

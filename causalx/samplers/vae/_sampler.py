@@ -48,9 +48,10 @@ class VAESampler(BaseSampler):
     with a graph, ``graph_mask_share`` of the masks are instead the conditioning sets of the
     causal chain steps (the parents of a component plus part of it, or only the parents for a
     confounded component). Training stops early on the held-out *imputation* likelihood
-    ``log p(x_S̄ | x_S)`` of draws from the prior network (fixed masks and noise), evaluated
-    with an exponential moving average of the weights; the learning rate is halved on
-    plateaus and the best checkpoint is kept.
+    ``log p(x_S̄ | x_S)``, estimated by importance weighting of draws from the proposal
+    network (vaeac's validation score; fixed masks and noise) and evaluated with an
+    exponential moving average of the weights; the learning rate is halved on plateaus (down
+    to ``learning_rate / 16``) and the best checkpoint is kept.
 
     ``n_ensemble`` networks are trained together (batched matrix products, so about the cost
     of one on a CPU), each with its own initialisation, masks and noise; a draw comes from one
@@ -78,7 +79,7 @@ class VAESampler(BaseSampler):
         Number of hidden layers of the decoder after ``z`` enters (its input terms from the
         observed features and the prior's skip connection are computed once per conditioning
         row). Each extra layer costs a ``hidden_size x hidden_size`` product per draw.
-    n_ensemble : int, default=10
+    n_ensemble : int, default=4
         Number of networks trained together; draws are split evenly between them.
     batch_size : int, default=64
         Mini-batch size (rows; each row is used with a mask and its complement).
@@ -87,7 +88,8 @@ class VAESampler(BaseSampler):
     patience : int, default=20
         Stop after this many epochs without improvement of the validation loss.
     learning_rate : float, default=1e-3
-        Initial Adam learning rate; halved after ``patience // 4`` epochs without improvement.
+        Initial Adam learning rate; halved after ``patience // 4`` epochs without improvement,
+        never below ``learning_rate / 16``.
     validation_fraction : float in [0, 0.5], default=0.2
         Share of the rows held out for early stopping (``0``: no early stopping, the last epoch
         is kept).
@@ -192,7 +194,7 @@ class VAESampler(BaseSampler):
         hidden_size=64,
         n_hidden_layers=2,
         decoder_layers=2,
-        n_ensemble=10,
+        n_ensemble=4,
         batch_size=64,
         max_epochs=200,
         patience=20,
