@@ -94,7 +94,8 @@ def accuracy(d, args) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-# ---------------------------------------------------------------------------------- part 2#: extra VAESampler parameters from the command line (none: the defaults)
+# ---------------------------------------------------------------------------------- part 2
+#: extra VAESampler parameters from the command line (none: the defaults)
 VAE_PARAMS: dict = {}
 
 

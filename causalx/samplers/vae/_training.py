@@ -9,7 +9,16 @@ import numpy as np
 
 from causalx.samplers.vae._network import deterministic, import_torch, imputation_iwae, masked_elbo_loss
 
-__all__ = ["EMA_DECAY", "KL_WARMUP_EPOCHS", "LR_FLOOR_DIVISOR", "VAL_DRAWS", "draw_masks", "graph_steps", "paired", "train"]
+__all__ = [
+    "EMA_DECAY",
+    "KL_WARMUP_EPOCHS",
+    "LR_FLOOR_DIVISOR",
+    "VAL_DRAWS",
+    "draw_masks",
+    "graph_steps",
+    "paired",
+    "train",
+]
 
 #: epochs over which the weight of the KL term grows from 0 to 1
 KL_WARMUP_EPOCHS = 10
