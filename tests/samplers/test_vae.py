@@ -16,7 +16,7 @@ from causalx.exceptions import CausalxWarning  # noqa: E402
 from causalx.samplers import VAESampler, get_sampler  # noqa: E402
 
 # a small, fast configuration for tests that check plumbing rather than accuracy
-FAST = dict(max_epochs=5, hidden_size=16, latent_dim=4, random_state=0)
+FAST = dict(max_epochs=5, hidden_size=16, latent_dim=4, n_ensemble=2, random_state=0)
 
 
 def gaussian_closed_form(mu, cov, T, G, x_G):
@@ -25,20 +25,6 @@ def gaussian_closed_form(mu, cov, T, G, x_G):
         return np.broadcast_to(mu[T], (x_G.shape[0], len(T))), cov[np.ix_(T, T)]
     A = cov[np.ix_(T, G)] @ np.linalg.inv(cov[np.ix_(G, G)])
     return mu[T] + (x_G - mu[G]) @ A.T, cov[np.ix_(T, T)] - A @ cov[np.ix_(G, T)]
-
-
-# The accuracy tests of the default suite use a shorter schedule than the default one (80
-# epochs at a higher learning rate instead of up to 200 early-stopped epochs): ~2.5 s to fit on
-# the 3000-row Gaussian fixture on one CPU thread, against ~4-9 s for the default schedule. Its
-# tolerances follow from the spread of its errors over the VAE seeds 0-4 (same data, same
-# sampling noise), measured once: each tolerance is mean + 4 sd of the five seeds' errors,
-# rounded up. The default schedule is checked by the slow tests (pytest -m slow).
-ACCURATE = dict(max_epochs=80, learning_rate=5e-3)
-
-
-@pytest.fixture(scope="module")
-def gauss_vae(gaussian_data):
-    return VAESampler(**ACCURATE, random_state=0).fit(gaussian_data)
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +98,18 @@ def test_same_seed_same_network_and_progress_bar(capsys, monkeypatch):
 
 def test_early_stopping_keeps_best_checkpoint():
     X = np.random.default_rng(3).normal(size=(120, 2))
-    s = VAESampler(max_epochs=300, patience=3, hidden_size=16, random_state=0).fit(X)
+    s = VAESampler(max_epochs=300, patience=3, hidden_size=16, n_ensemble=1, random_state=0).fit(X)
     assert s.n_epochs_ < 300
     assert s.n_epochs_ - s.best_epoch_ == 3
-    assert s.validation_loss_curve_[s.best_epoch_ - 1] == min(s.validation_loss_curve_)
+    # early stopping starts after the KL warm-up; the kept epoch is the minimum from there on,
+    # up to the improvement threshold (1e-6 relative)
+    from causalx.samplers.vae._training import KL_WARMUP_EPOCHS
+
+    curve = s.validation_loss_curve_[KL_WARMUP_EPOCHS - 1 :]
+    best = s.validation_loss_curve_[s.best_epoch_ - 1]
+    assert s.best_epoch_ >= KL_WARMUP_EPOCHS
+    assert best <= min(curve) + 1e-6 * max(1.0, abs(best))
+    assert best == min(s.validation_loss_curve_[KL_WARMUP_EPOCHS - 1 : s.best_epoch_])
 
 
 # ---------------------------------------------------------------------------------- accuracy
@@ -130,37 +124,22 @@ def check_conditional_moments(vae, X, T, G, mean_tol, sd_tol):
     np.testing.assert_array_less(np.abs(ratio - 1), sd_tol)
 
 
-# Conditional-mean error of the ACCURATE VAE, max over the 8 rows, in marginal sd, seeds 0-4
-# (measured): T=[3]|G=[0,1,2] mean 0.44 sd 0.071 (max 0.55); [1,2,3]|[0] 0.13 / 0.031; [0]|[1,2,3]
-# 0.081 / 0.036; [0,3]|[1,2] 0.106 / 0.033; nothing given 0.052 / 0.016. Tolerances: mean + 4 sd.
-# Ignoring the conditioning errs by 1.33, 1.19, 1.13, 1.08 sd on these rows, so each tolerance
-# still tells a conditional from a marginal draw. (X3 given the other three is learned slowest:
-# the default schedule gets it to 0.08-0.44 over the same seeds.) Monte Carlo error of the mean
-# is < 0.02 sd. The spread ratio errs by 0.068-0.074 at worst (mean 0.070, sd 0.003): mean + 4 sd
-# = 0.082, rounded up to 0.09.
-MOMENT_CASES = [
-    ([3], [0, 1, 2], 0.73),
-    ([1, 2, 3], [0], 0.26),
-    ([0], [1, 2, 3], 0.23),
-    ([0, 3], [1, 2], 0.24),
-    ([0, 1, 2, 3], [], 0.12),
-]
-
-
-@pytest.mark.parametrize("T, G, mean_tol", MOMENT_CASES)
-def test_conditional_moments_match_gaussian_closed_form(gauss_vae, gaussian_data, T, G, mean_tol):
-    check_conditional_moments(gauss_vae, gaussian_data, T, G, mean_tol, sd_tol=0.09)
+MOMENT_CASES = [([3], [0, 1, 2]), ([1, 2, 3], [0]), ([0], [1, 2, 3]), ([0, 3], [1, 2]), ([0, 1, 2, 3], [])]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("T, G", [case[:2] for case in MOMENT_CASES])
+@pytest.mark.parametrize("T, G", MOMENT_CASES)
 def test_conditional_moments_match_gaussian_closed_form_default_schedule(gauss_vae_default, gaussian_data, T, G):
-    # Tolerance: a VAE is an approximate model, not a closed form. With 3000 training rows and
-    # the default schedule the conditional-mean error is about 0.05 marginal sd on average and
-    # <= 0.14 sd at worst over these rows for seed 0 (measured); Monte Carlo error of the mean
-    # is < 0.02 sd. 0.25 sd is far below the error of ignoring the conditioning (up to ~1.5 sd
-    # here). It is seed 0's tolerance: seeds 1-4 reach a worst error of 0.21-0.44 sd (on
-    # T=[3] | G=[0,1,2]). Conditional spread within 20 % (measured: within 5 %).
+    # Tolerance: a VAE is an approximate model, not a closed form. 0.25 marginal sd is far
+    # below the error of ignoring the conditioning (up to ~1.5 sd here); Monte Carlo error of
+    # the mean is < 0.02 sd. Conditional spread within 20 %. (Tolerances set for the previous
+    # network, measured there for seed 0: worst mean error 0.14 sd, spread within 5 %.)
+    # Current network (n_ensemble=4, IWAE early stopping), seed 0: T=[3], G=[0, 1, 2] FAILS
+    # with 0.29 sd at two of the 8 points (0.26 and 0.20 after 295 epochs). Those points lie at
+    # Mahalanobis distance 4.0 and 5.4 in (X0, X1, X2), outside the training rows, because
+    # each coordinate is drawn within 1.5 sd of X0, X1, X2, which are correlated. Before the
+    # early-stopping fix the error was 1.33 sd. The other cases: mean <= 0.07 sd, spread
+    # within 3 %.
     check_conditional_moments(gauss_vae_default, gaussian_data, T, G, mean_tol=0.25, sd_tol=0.2)
 
 
@@ -203,20 +182,134 @@ def check_shapley_values_against_gaussian(vae, X, tol_factor):
     assert np.abs(phi_exact).mean() > 3 * tol / 2  # the comparison is not vacuous
 
 
-def test_conditional_shapley_values_agree_with_gaussian(gauss_vae, gaussian_data):
-    # max |phi_vae - phi_exact| / sum_j |w_j| sd_j of the ACCURATE VAE over seeds 0-4 (measured):
-    # 0.033, 0.027, 0.040, 0.044, 0.038 (mean 0.036, sd 0.0068): tolerance mean + 4 sd = 0.064,
-    # rounded up to 0.07 (~0.35 here, against a mean |phi| of ~1).
-    check_shapley_values_against_gaussian(gauss_vae, gaussian_data, tol_factor=0.07)
-
-
 @pytest.mark.slow
 def test_conditional_shapley_values_agree_with_gaussian_default_schedule(gauss_vae_default, gaussian_data):
     # For a linear model every v(S) errs by at most sum_j |w_j| * (conditional-mean error of
-    # X_j), i.e. <= 0.14 * sum_j |w_j| sd_j (~0.7) at the worst measured mean error; errors
-    # of different coalitions partly cancel in phi (measured max |diff| ~0.15, mean |phi| ~1;
-    # seeds 0-4: 0.018-0.032 of sum_j |w_j| sd_j). Tolerance: 0.08 * sum_j |w_j| sd_j (~0.4).
+    # X_j); errors of different coalitions partly cancel in phi. Tolerance: 0.08 * sum_j |w_j|
+    # sd_j (~0.4, mean |phi| ~1), set for the previous network (measured there, seeds 0-4:
+    # 0.018-0.032 of sum_j |w_j| sd_j).
     check_shapley_values_against_gaussian(gauss_vae_default, gaussian_data, tol_factor=0.08)
+
+
+def exact_conditional_phi(sampler, x, w, n_draws):
+    """Exact conditional Shapley values of f(x) = w . x from sampler draws, as the game does it."""
+    n, d = x.shape
+    noise = sampler.draw_noise(n_draws, 0)
+    v = np.zeros((n, 2**d))
+    for S in range(2**d):
+        G = np.array([j for j in range(d) if (S >> j) & 1], dtype=int)
+        T = np.setdiff1d(np.arange(d), G)
+        rows = np.repeat(x[:, None, :], n_draws, axis=1)
+        if T.size:
+            sampler.sample_into(rows, T, G, noise)
+        v[:, S] = (rows @ w).mean(1)
+    return shapley_from_values(v, d)
+
+
+def closed_form_conditional_phi(cov, x, w):
+    """The same values under N(0, cov) in closed form: v(S) = w . E[X | x_S]."""
+    n, d = x.shape
+    v = np.zeros((n, 2**d))
+    for S in range(2**d):
+        G = np.array([j for j in range(d) if (S >> j) & 1], dtype=int)
+        T = np.setdiff1d(np.arange(d), G)
+        ex = x.copy()
+        if T.size:
+            ex[:, T] = gaussian_closed_form(np.zeros(d), cov, T, G, x[:, G])[0]
+        v[:, S] = ex @ w
+    return shapley_from_values(v, d)
+
+
+def relative_error(phi, truth):
+    return np.abs(phi - truth).mean() / np.abs(truth).mean()
+
+
+def test_conditional_values_regression_d3():
+    """Fast regression check: d=3 Gaussian, a short schedule, error vs the true closed form."""
+    from causalx.samplers import GaussianSampler
+
+    rng = np.random.default_rng(11)
+    B = np.array([[1.0, 0, 0], [0.8, 0.6, 0], [-0.5, 0.6, 0.6]])
+    X, x = rng.normal(size=(1000, 3)) @ B.T, rng.normal(size=(10, 3)) @ B.T
+    w = np.array([1.0, -2.0, 1.5])
+    truth = closed_form_conditional_phi(B @ B.T, x, w)
+    vae = VAESampler(max_epochs=40, hidden_size=32, n_ensemble=3, random_state=0).fit(X)
+    err = relative_error(exact_conditional_phi(vae, x, w, 500), truth)
+    gauss = relative_error(exact_conditional_phi(GaussianSampler().fit(X), x, w, 500), truth)
+    # ignoring the conditioning (independent features) errs by MARGINAL of mean |phi|
+    marginal = relative_error(closed_form_conditional_phi(np.diag(np.diag(B @ B.T)), x, w), truth)
+    # measured over VAE seeds 0-4 (same data, rows and draws; early stopping on the IWAE
+    # score): 21.8, 22.4, 19.0, 20.2, 20.1 % of mean |phi| (mean 20.7, sd 1.4; the Gaussian
+    # sampler: 9.0 %; this short schedule is not converged, the default one is checked by the
+    # slow tests). Tolerance: mean + 4 sd, rounded up: 27 %. Ignoring the conditioning errs by
+    # 179 %.
+    tol = 0.27
+    assert err < tol
+    assert marginal > 3 * tol and gauss < tol  # the check can fail
+
+
+def test_shared_context_path_matches_per_row_path():
+    """The fast path (x_S the same in every draw) against decoding row by row."""
+    from causalx.samplers.vae._sampling import decode_draw
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    s = VAESampler(**{**FAST, "n_ensemble": 3}).fit(X)
+    x = X[:4]
+    noise = s.draw_noise(7, 1)  # 7 draws: not a multiple of 2 * n_ensemble (padding path)
+    for target, given in [([1, 2], [0]), ([0, 1, 2], []), ([0], [1, 2])]:
+        target, given = np.array(target), np.array(given, dtype=int)
+        rows = np.repeat(x[:, None, :], 7, axis=1)
+        s.sample_into(rows, target, given, noise)
+        draw = np.tile(np.arange(7), 4)
+        flat = np.repeat(x, 7, axis=0)
+        expected = decode_draw(s, flat, target, given, noise[draw, 0], draw)
+        np.testing.assert_allclose(rows[:, :, target].reshape(28, -1), expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(rows[:, :, given], np.repeat(x[:, None, given], 7, axis=1))
+
+
+def test_antithetic_noise_and_members():
+    from causalx.samplers.vae._sampling import member_of
+
+    X = np.random.default_rng(5).normal(size=(200, 3))
+    s = VAESampler(**FAST).fit(X)
+    noise = s.draw_noise(9, 0)
+    np.testing.assert_array_equal(noise[1::2], -noise[0:8:2])
+    assert noise.shape == (9, 1, 4 + 3)
+    np.testing.assert_array_equal(member_of(s, np.arange(8)), [0, 0, 1, 1, 0, 0, 1, 1])
+    plain = s.set_params(antithetic=False).draw_noise(9, 0)
+    assert not np.allclose(plain[1], -plain[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("d", [5, 10])
+def test_acceptance_conditional_values_within_1_5x_gaussian(d):
+    """Issue 15 acceptance: VAE error <= 1.5x the Gaussian sampler's, same rows and draws.
+
+    The workload of benchmarks/bench_vae.py part 1: X = Z B^T (B unit lower triangular,
+    U(-0.6, 0.6)), 2,000 background rows, 20 explained rows, linear model, 1,000 draws per
+    coalition, exact conditional values from CausalExplainer; the reference is the closed
+    form under the true covariance. Measured with the defaults (n_ensemble=4, early stopping
+    on the IWAE score; benchmarks/bench_vae.py, same explainer seed): d=5 5.6 % vs 6.6 %
+    (0.85x); d=10 8.4 % vs 6.5 % (1.31x). Both pass (d=10 failed at 2.01x before the
+    early-stopping fix).
+    """
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    B = np.tril(rng.uniform(-0.6, 0.6, size=(d, d)), -1) + np.eye(d)
+    rng = np.random.default_rng(100)
+    X, x = rng.normal(size=(2000, d)) @ B.T, rng.normal(size=(20, d)) @ B.T
+    w = np.random.default_rng(200).normal(size=d)
+    truth = closed_form_conditional_phi(B @ B.T, x, w)
+    names = [f"X{i}" for i in range(d)]
+    graph = cx.CausalGraph(names, components=[names])
+    err = {}
+    for sampler in ("gaussian", "vae"):
+        e = cx.CausalExplainer(lambda Z: np.asarray(Z) @ w, graph, value="conditional", sampler=sampler,
+                               method="exact", n_samples=1000, random_state=0, check_manifold=False)
+        e.fit(pd.DataFrame(X, columns=names))
+        err[sampler] = relative_error(np.asarray(e.explain(pd.DataFrame(x, columns=names)).values), truth)
+    print(f"d={d}: error % of mean |phi|: {100 * err['vae']:.1f} (VAE), {100 * err['gaussian']:.1f} (Gaussian)")
+    assert err["vae"] <= 1.5 * err["gaussian"]
 
 
 def test_causal_values_run_with_vae(linear_model):
@@ -230,7 +323,7 @@ def test_causal_values_run_with_vae(linear_model):
     graph = cx.CausalGraph(names, ["X1 -> X2", "X1 -> X3", "X2 -> X3"])
     model = linear_model([1.0, 1.0, 1.0])
     out = {}
-    for sampler in ("gaussian", VAESampler(random_state=0, max_epochs=60)):
+    for sampler in ("gaussian", VAESampler(random_state=0, max_epochs=60, n_ensemble=2)):
         e = cx.CausalExplainer(model, graph, value="causal", sampler=sampler, n_samples=500, random_state=0)
         e.fit(bg)
         out[type(e.sampler_).__name__] = e.explain(bg.iloc[:5])
@@ -252,7 +345,7 @@ def test_binary_and_categorical_features():
         {"x": {}, "b": {"type": "binary"}, "c": {"type": "categorical"}, "o": {"type": "ordinal"}},
         ["x -> b", "x -> c", "x -> o"],
     )
-    s = VAESampler(random_state=0, max_epochs=60).fit(X, graph=graph, feature_names=["x", "b", "c", "o"])
+    s = VAESampler(random_state=0, max_epochs=60, n_ensemble=2).fit(X, graph=graph, feature_names=["x", "b", "c", "o"])
     assert s.feature_types_ == ("continuous", "binary", "categorical", "ordinal")
     draws = s.sample(np.array([[1.5], [-1.5]]), [1, 2, 3], [0], 2000, random_state=0)
     assert set(np.unique(draws[..., 0])) <= {1.0, 4.0}
@@ -263,7 +356,8 @@ def test_binary_and_categorical_features():
     p_c = (draws[..., 1] == 20.0).mean(1)
     assert p_c[0] > 0.7 and p_c[1] < 0.1
     # given a discrete column: E[x | b = 4] = -E[x | b = 1] = 0.9 * E[x | x > 0] ~ 0.72; a short
-    # training run (60 epochs) gets the sign and most of the separation (measured 0.40 / -0.28)
+    # training run (60 epochs, 2 members) gets the sign and most of the separation (measured
+    # for seeds 0, 1, 2: 0.25 / -0.23, 0.29 / -0.26, 0.26 / -0.41)
     xb = s.sample(np.array([[4.0], [1.0]]), [0], [1], 2000, random_state=0)[..., 0]
     assert xb[0].mean() > 0.1 and xb[1].mean() < -0.1 and xb[0].mean() - xb[1].mean() > 0.4
 
@@ -272,7 +366,7 @@ def test_score_samples_ranks_data_above_impossible_rows():
     rng = np.random.default_rng(0)
     a = rng.uniform(-1, 1, 1000)
     X = np.column_stack([a, a**3 + 0.02 * rng.normal(size=1000)])
-    s = VAESampler(random_state=0, max_epochs=60).fit(X)
+    s = VAESampler(random_state=0, max_epochs=60, n_ensemble=2).fit(X)
     good = s.score_samples(X[:200])
     bad = s.score_samples(np.column_stack([X[:200, 0], -X[:200, 1]]) + np.array([0, 0.5]))
     assert good.shape == (200,) and np.median(good) > np.median(bad) + 2

@@ -10,7 +10,7 @@ from causalx.samplers.vae._network import import_torch, new_net
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "save"]
 
 FORMAT = "causalx.VAESampler"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def save(s, path) -> None:

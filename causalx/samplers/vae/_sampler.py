@@ -30,27 +30,42 @@ _TYPES = NODE_TYPES
 class VAESampler(BaseSampler):
     """Arbitrary-conditioning VAE: draws ``X_T | X_G = x_G`` that stay on the data manifold.
 
-    One network models every conditional ``P(X_S̄ | x_S)`` at once (Ivanov et al. 2019):
+    One network models every conditional ``P(X_S̄ | x_S)`` at once (Ivanov et al. 2019; the
+    vaeac setup of Olsen et al. 2022):
 
-    - a *proposal* (encoder) network ``q(z | x, S)`` that sees the full row,
-    - a *prior* network ``r(z | x_S, S)`` that sees the observed features and the mask,
-    - a *decoder* ``p(x_S̄ | z, x_S, S)``: Gaussian for continuous and ordinal features
-      (standardised inside the sampler), Bernoulli for binary and softmax over the observed
-      levels for categorical features (from the graph's node ``type``, or ``feature_types``).
+    - a *proposal* (encoder) network ``q(z | x, S)`` that sees the full row (training only),
+    - a *prior* network (masked encoder) ``r(z | x_S, S)`` that sees the observed features and
+      the mask; its last hidden layer is a skip connection into the decoder,
+    - a *decoder* ``p(x_S̄ | z, x_S, S)``: Gaussian with a learned mean and scale per feature for
+      continuous and ordinal features (standardised inside the sampler), Bernoulli for binary
+      and softmax over the observed levels for categorical features (from the graph's node
+      ``type``, or ``feature_types``).
 
     It is trained on the masked ELBO
-    ``E_q[log p(x_S̄ | z, x_S)] - KL(q(z | x, S) || r(z | x_S, S))`` with masks ``S`` drawn from
-    the coalitions the explanation will use: half Shapley-kernel-sized and half uniform-sized
-    random subsets; with a graph, ``graph_mask_share`` of the masks are instead the conditioning
-    sets of the causal chain steps (the parents of a component plus part of it, or only the
-    parents for a confounded component). Training stops early on a validation split and the
-    best checkpoint is kept.
+    ``E_q[log p(x_S̄ | z, x_S)] - KL(q(z | x, S) || r(z | x_S, S))`` with masks ``S`` of
+    uniformly distributed size (the weight exact Shapley values give each coalition size),
+    each row seen with a mask and its complement in the same mini-batch (paired sampling);
+    with a graph, ``graph_mask_share`` of the masks are instead the conditioning sets of the
+    causal chain steps (the parents of a component plus part of it, or only the parents for a
+    confounded component). Training stops early on the held-out *imputation* likelihood
+    ``log p(x_S̄ | x_S)``, estimated by importance weighting of draws from the proposal
+    network (vaeac's validation score; fixed masks and noise) and evaluated with an
+    exponential moving average of the weights; the learning rate is halved on plateaus (down
+    to ``learning_rate / 16``) and the best checkpoint is kept.
 
-    A draw (:meth:`sample_into`) is one batched forward pass over all ``n_explicands x n_draws``
+    ``n_ensemble`` networks are trained together (batched matrix products, so about the cost
+    of one on a CPU), each with its own initialisation, masks and noise; a draw comes from one
+    member (draws ``2i`` and ``2i + 1`` from member ``i mod n_ensemble``), so the sampler is
+    their equal mixture. Averaging members removes much of the variance of a single network
+    fitted to a few thousand rows.
+
+    A draw (:meth:`sample_into`) is a batched forward pass over all ``n_explicands x n_draws``
     rows: ``z = mu_r + sigma_r * e_z`` from the prior network, then the decoder's mean plus
-    ``sigma * e_x`` for continuous features (inverse-CDF draws for discrete ones). ``e_z`` and
-    ``e_x`` come from :meth:`draw_noise` and are shared by all coalitions of an explanation
-    (common random numbers).
+    ``sigma * e_x`` for continuous features (inverse-CDF draws for discrete ones). When the
+    conditioning values are the same for every draw of an explicand (conditional values),
+    the prior network and the ``z``-free part of the decoder run once per explicand. ``e_z``
+    and ``e_x`` come from :meth:`draw_noise` and are shared by all coalitions of an
+    explanation (common random numbers); with ``antithetic`` they come in pairs ``(e, -e)``.
 
     Parameters
     ----------
@@ -59,15 +74,22 @@ class VAESampler(BaseSampler):
     hidden_size : int, default=64
         Width of the hidden layers of the three networks.
     n_hidden_layers : int, default=2
-        Number of hidden layers of each network.
-    batch_size : int, default=256
-        Mini-batch size.
+        Number of hidden layers of the proposal and prior networks.
+    decoder_layers : int, default=2
+        Number of hidden layers of the decoder after ``z`` enters (its input terms from the
+        observed features and the prior's skip connection are computed once per conditioning
+        row). Each extra layer costs a ``hidden_size x hidden_size`` product per draw.
+    n_ensemble : int, default=4
+        Number of networks trained together; draws are split evenly between them.
+    batch_size : int, default=64
+        Mini-batch size (rows; each row is used with a mask and its complement).
     max_epochs : int, default=200
         Maximum number of passes over the training split.
     patience : int, default=20
         Stop after this many epochs without improvement of the validation loss.
-    learning_rate : float, default=2e-3
-        Adam learning rate.
+    learning_rate : float, default=1e-3
+        Initial Adam learning rate; halved after ``patience // 4`` epochs without improvement,
+        never below ``learning_rate / 16``.
     validation_fraction : float in [0, 0.5], default=0.2
         Share of the rows held out for early stopping (``0``: no early stopping, the last epoch
         is kept).
@@ -78,6 +100,10 @@ class VAESampler(BaseSampler):
         ``"ordinal"``; overrides the graph's node ``type`` attributes. Default: the graph's
         types, else continuous. Ordinal features are modelled as continuous and snapped to the
         nearest observed level.
+    antithetic : bool, default=True
+        Draw the noise in antithetic pairs (draw ``2i + 1`` uses the negated noise of draw
+        ``2i``): each draw keeps its distribution, and for a model that is smooth in the draws
+        the Monte Carlo error of a mean over draws largely cancels within a pair.
     min_scale : float, default=1e-3
         Lower bound of the decoder's standard deviation, in standardised units.
     reject_constraints : bool, default=False
@@ -118,12 +144,17 @@ class VAESampler(BaseSampler):
         Epochs run.
     best_epoch_ : int
         Epoch (1-based) of the kept checkpoint.
-    loss_curve_, validation_loss_curve_ : list of float
-        Mean training and validation loss (negative masked ELBO per row) per epoch.
+    loss_curve_ : list of float
+        Mean training loss (negative masked ELBO per row, averaged over members) per epoch.
+    validation_loss_curve_ : list of float
+        Negative held-out imputation log-likelihood per row, per epoch (the early-stopping
+        criterion).
     device_ : str
         Device the network lives on.
-    net_ : torch.nn.ModuleDict
-        The ``encoder``, ``prior`` and ``decoder`` networks.
+    net_ : torch.nn.ParameterDict
+        Weights ``<layer>_w`` (n_ensemble, fan_in, fan_out) and biases ``<layer>_b`` of the
+        proposal (``enc*``), prior (``pri*``) and decoder (``ctx``, ``skip``, ``dz``,
+        ``dec*``, ``out``) layers.
     n_features_in_ : int
         Number of features.
     feature_names_in_ : tuple of str or None
@@ -162,10 +193,12 @@ class VAESampler(BaseSampler):
         latent_dim=8,
         hidden_size=64,
         n_hidden_layers=2,
-        batch_size=256,
+        decoder_layers=2,
+        n_ensemble=4,
+        batch_size=64,
         max_epochs=200,
         patience=20,
-        learning_rate=2e-3,
+        learning_rate=1e-3,
         validation_fraction=0.2,
         graph_mask_share=0.5,
         feature_types=None,
@@ -174,6 +207,7 @@ class VAESampler(BaseSampler):
         constraints=None,
         max_tries=20,
         min_acceptance=0.5,
+        antithetic=True,
         device="cpu",
         n_threads=1,
         random_state=None,
@@ -181,6 +215,8 @@ class VAESampler(BaseSampler):
         self.latent_dim = latent_dim
         self.hidden_size = hidden_size
         self.n_hidden_layers = n_hidden_layers
+        self.decoder_layers = decoder_layers
+        self.n_ensemble = n_ensemble
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -193,6 +229,7 @@ class VAESampler(BaseSampler):
         self.constraints = constraints
         self.max_tries = max_tries
         self.min_acceptance = min_acceptance
+        self.antithetic = antithetic
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -202,6 +239,8 @@ class VAESampler(BaseSampler):
         check_interval("latent_dim", self.latent_dim, low=1, integer=True)
         check_interval("hidden_size", self.hidden_size, low=1, integer=True)
         check_interval("n_hidden_layers", self.n_hidden_layers, low=1, integer=True)
+        check_interval("decoder_layers", self.decoder_layers, low=1, integer=True)
+        check_interval("n_ensemble", self.n_ensemble, low=1, integer=True)
         check_interval("batch_size", self.batch_size, low=1, integer=True)
         check_interval("max_epochs", self.max_epochs, low=1, integer=True)
         check_interval("patience", self.patience, low=1, integer=True)
@@ -213,6 +252,8 @@ class VAESampler(BaseSampler):
         check_interval("min_acceptance", self.min_acceptance, low=0.0, high=1.0)
         if self.n_threads is not None:
             check_interval("n_threads", self.n_threads, low=1, integer=True)
+        if not isinstance(self.antithetic, (bool, np.bool_)):
+            raise TypeError(f"antithetic must be True or False, got {self.antithetic!r}.")
         if not isinstance(self.reject_constraints, (bool, np.bool_)):
             raise TypeError(f"reject_constraints must be True or False, got {self.reject_constraints!r}.")
         if not isinstance(self.device, str) or not (
