@@ -111,6 +111,7 @@ def test_config_and_model(graph):
     cfg = load_config(STUDY / "config.yaml")
     assert cfg.path("graph").resolve() == (STUDY / "graph.yaml").resolve()
     assert cfg.model.trust and cfg.path("model").is_file()
+    pytest.importorskip("lightgbm")
     model = joblib.load(cfg.path("model"))
     assert list(model.feature_name_) == list(graph.nodes)
     assert [e.resolved_label for e in cfg.explanations] == ["marginal", "causal_asymmetric"]
@@ -136,6 +137,7 @@ def test_group_values_short_explain(graph, data):
     """Asymmetric causal group values of 3 rows: efficiency against f(x) - base, and the root family."""
     import joblib
 
+    pytest.importorskip("lightgbm")
     model = joblib.load(STUDY / "model.joblib")
     X = data[list(graph.nodes)]
     rows = X.iloc[[1, 100, 2000]]
