@@ -84,6 +84,9 @@ class Effect:
     members: tuple[str, ...] = ()
     member_low: tuple[float, ...] = ()
     member_high: tuple[float, ...] = ()
+    #: for a text, ``category`` or bool column: the categories its ``low``/``high`` codes stand for
+    low_label: str | None = None
+    high_label: str | None = None
 
     @property
     def is_group(self) -> bool:
@@ -113,6 +116,8 @@ class Effect:
             if isinstance(v, float) and not np.isfinite(v):
                 v = None
             out[k] = v
+        if self.low_label is not None:
+            out["low_label"], out["high_label"] = self.low_label, self.high_label
         if self.members:
             out["members"] = list(self.members)
             out["member_low"] = [float(v) for v in self.member_low]
@@ -269,7 +274,7 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
             low, high = float(lo_v[0]), float(hi_v[0])
             span = high - low
             unit = explainer.graph_.node_attributes(name).get("unit")
-            extra = {}
+            extra = _labels(explainer, col[name], low, high)
         else:
             low = high = span = float("nan")
             unit = None
@@ -285,3 +290,18 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     prov = {"value": "causal", "sampler": explainer._provenance_sampler(),
             "causal_semantics": explainer.causal_semantics_, "graph_digest": explainer.graph_digest_}
     return EffectsResult(tuple(effects), (lo_q, hi_q), int(K), prov)
+
+
+def _labels(explainer, j: int, low: float, high: float) -> dict[str, str]:
+    """``low_label``/``high_label`` when column ``j`` holds the codes of a text/category/bool column."""
+    encoding = getattr(explainer, "encoding_", None)
+    if encoding is None or j not in encoding.encoded:
+        return {}
+    cats = encoding.codebooks[j].categories
+    out = {}
+    for key, code in (("low_label", low), ("high_label", high)):
+        k = int(round(code))
+        if not (0 <= k < len(cats) and abs(code - k) < 1e-9):
+            return {}
+        out[key] = str(cats[k])
+    return out

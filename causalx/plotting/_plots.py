@@ -354,6 +354,7 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
     shown, rest = order[:max_display], order[max_display:]
     units = units or {}
     groups = explanation.provenance.get("groups") or {}
+    cats = explanation.provenance.get("categories") or {}
 
     def label(j):
         members = groups.get(names[j])
@@ -361,6 +362,9 @@ def plot_waterfall(explanation: Explanation, row: int = 0, *, ax=None, max_displ
             return f"{names[j]} ({len(members)} features)"  # a group has no single value
         if data is None or not np.isfinite(data[j]):
             return names[j]
+        levels = cats.get(names[j])
+        if levels is not None and 0 <= int(round(data[j])) < len(levels):  # a code: show its category
+            return f"{names[j]} = {levels[int(round(data[j]))]}"
         return f"{names[j]} = {data[j]:.3g}" + (f" {units[names[j]]}" if units.get(names[j]) else "")
 
     labels = [label(j) for j in shown]

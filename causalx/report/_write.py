@@ -493,6 +493,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
             ind = ("— (no descendants)" if e["indirect"] == 0 and e["indirect_stderr"] == 0
                    else fmt_pm(e["indirect"], e["indirect_stderr"]))
             span = (f"{len(e['members'])} members, each q25 → q75" if e.get("members")
+                    else f"{_md_cell(e['low_label'])} → {_md_cell(e['high_label'])}" if e.get('low_label')
                     else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md_cell(unit)}")
             lines.append(f"| {_md_cell(e['feature'])} | {span} | "
                          f"{fmt_pm(e['total'], e['total_stderr'])} | {fmt_pm(e['direct'], e['direct_stderr'])} | "
@@ -523,6 +524,7 @@ def _markdown(payload: dict[str, Any], result) -> str:
         if isinstance(e, dict) and "total" in e:
             unit = f" {e['unit']}" if e.get("unit") else ""
             span = (f"(all {len(e['members'])} members, each q25 → q75)" if e.get("members")
+                    else f"{_md(e['low_label'])} → {_md(e['high_label'])}" if e.get('low_label')
                     else f"{_fmt(e['low'])} → {_fmt(e['high'])}{_md(unit)}")
             lines += [f"**Effect.** {_md(e['feature'])} {span}: {target} "
                       f"{fmt_pm(e['total'], e['total_stderr'])}{f' {_md(tu)}' if tu else ''} (direct "

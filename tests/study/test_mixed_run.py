@@ -117,6 +117,24 @@ def test_default_explanations_switch_to_the_mechanism_sampler_on_a_categorical_n
     assert all(e.provenance["sampler"] == "mechanism" for k, e in r.explanations.items() if k != "marginal")
     assert any("sampler: mechanism" in w and "substrate" in w for w in r.warnings)
     assert seen and set().union(*seen) <= {"Si", "glass", "ITO"}
+    # the effects table names the substrates compared, not their codes; so does the waterfall
+    eff = r.effects["substrate"]
+    cats = r.explanations["marginal"].provenance["categories"]["substrate"]
+    assert eff.low_label == cats[int(eff.low)] and eff.high_label == cats[int(eff.high)]
+    from causalx.report import write_report
+
+    write_report(r, tmp_path / "out")
+    md = (tmp_path / "out" / "report.md").read_text()
+    assert f"| substrate | {eff.low_label} → {eff.high_label} |" in md
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from causalx.plotting import plot_waterfall
+
+    exp = r.explanations["marginal"]
+    ax = plot_waterfall(exp, row=0)
+    code = int(exp.data[0, list(exp.feature_names).index("substrate")])
+    assert f"substrate = {cats[code]}" in [t.get_text() for t in ax.get_yticklabels()]
     for e in r.explanations.values():  # efficiency against the model called directly
         np.testing.assert_allclose(e.values.sum(1) + e.base_values, model.predict(X.iloc[r.data_info["explained_rows"]]),
                                    atol=1e-8)
