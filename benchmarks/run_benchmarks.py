@@ -623,6 +623,11 @@ def render(args, records, scaling, notes, goals, wall, shapr=(), load=((), ()), 
 WORKLOADS = ("gbm10", "memory16", "causal", "shapr", "vae", "scaling")
 
 
+#: docs/benchmarks.md from this line on is written by other benchmark scripts (each section names
+#: its script); this script regenerates what comes before it and keeps the rest
+KEPT_MARKER = "<!-- sections below: written from their own scripts, kept by run_benchmarks.py -->"
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="reduced run (fewer rows and dimensions)")
@@ -666,8 +671,13 @@ def main(argv=None) -> None:
         pending = [w for w in chosen if w not in done]
         text = render(args, records, scaling, notes, goals, time.perf_counter() - t_start, shapr,
                       (load_start, os.getloadavg()), pending)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # the sections from KEPT_MARKER on come from their own scripts: carried over unchanged
+        kept = ""
+        if out.is_file() and KEPT_MARKER in out.read_text():
+            kept = out.read_text()[out.read_text().index(KEPT_MARKER):]
+        out.write_text(text.rstrip("\n") + "\n\n" + kept if kept else text)
         return text
 
     if "gbm10" in chosen:
