@@ -55,6 +55,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
+from _common import Counted
 
 N_BG = 40
 TARGET = 0.02
@@ -85,18 +86,6 @@ def exact_values(model, bg, rows):
     ex = cx.CausalExplainer(model, graph_of(bg.shape[1]), value="marginal", algorithm="tree",
                             n_samples=len(bg), random_state=0).fit(bg)
     return ex.explain(rows).values
-
-
-class Counted:
-    """The model's predict, counting rows."""
-
-    def __init__(self, model):
-        self.model, self.rows = model, 0
-
-    def __call__(self, X):
-        X = np.asarray(X)
-        self.rows += X.shape[0]
-        return self.model.predict(X)
 
 
 class RowGame:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import causalx as cx
+from _common import timed
 
 D, N_TREES, DEPTH = 8, 100, 6
 NAMES = [f"x{i}" for i in range(D)]
@@ -49,15 +50,6 @@ def _models():
                                                verbose=0, allow_writing_files=False)
 
 
-def _best(fn, repeats):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -80,8 +72,8 @@ def main() -> None:
         tree_ex = cx.CausalExplainer(model, graph, algorithm="tree", **common).fit(bg)
         box_ex = cx.CausalExplainer(model, graph, algorithm="blackbox", **common).fit(bg)
         tree_ex.explain(rows.iloc[:1])  # compile the numba kernel outside the timing
-        t_tree, e_tree = _best(lambda: tree_ex.explain(rows), args.repeats)
-        t_box, e_box = _best(lambda: box_ex.explain(rows), args.repeats)
+        t_tree, e_tree = timed(lambda: tree_ex.explain(rows), args.repeats)
+        t_box, e_box = timed(lambda: box_ex.explain(rows), args.repeats)
         dev = float(np.abs(e_tree.values - e_box.values).max())
         rel = dev / float(np.abs(e_box.values).max())
         print(f"{name:10s} {t_tree:10.3f} {t_box:14.3f} {t_box / t_tree:8.0f}x {dev:10.2e} {rel:9.1e}")

@@ -38,36 +38,16 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from _common import Counted, timed  # noqa: E402
 
 
 # ------------------------------------------------------------------------------ helpers
-class Counted:
-    """``predict`` that counts the rows it is called on."""
-
-    def __init__(self, model):
-        self.model, self.rows = model, 0
-
-    def __call__(self, X):
-        X = np.asarray(X)
-        self.rows += X.shape[0]
-        return self.model.predict(X)
-
-
 class Records(list):
     """A list of result dicts that reports each one as it arrives (progress on stderr)."""
 
     def append(self, r):
         print(f"[{r['workload']}] {r['method']}: {r['seconds']:.3f} s, {r['rows']:,} rows", file=sys.stderr, flush=True)
         super().append(r)
-
-
-def timed(fn, repeats=1):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def traced_peak(fn) -> float:
