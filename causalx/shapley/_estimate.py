@@ -279,13 +279,30 @@ class _GameCache:
     def transitions(self, plan) -> np.ndarray:
         """Transition values ``u(S_t, i_t)`` ``(n, T, B)`` of a plan, in chunks of GAME_BATCH."""
         base, player = plan.masks[plan.base], plan.player
-        parts = []
-        for lo in range(0, len(player), GAME_BATCH):
-            out = np.asarray(self.game.transitions(base[lo : lo + GAME_BATCH].copy(), player[lo : lo + GAME_BATCH]),
-                             dtype=float)
-            parts.append(out[:, :, None] if out.ndim == 2 else out)
-        self.n_transitions += len(player)
-        return np.concatenate(parts, axis=1)
+        T = len(player)
+        # transitions whose u(S, i) is v(S ∪ {i}) exactly (no absent feature's draw reads i):
+        # reuse the coalition's value instead of evaluating the model on new rows
+        probe = getattr(self.game, "transition_is_value", None)
+        same = np.asarray(probe(base, player), dtype=bool) if callable(probe) else np.zeros(T, dtype=bool)
+        out = None
+        if same.any():
+            nxt = base[same].copy()
+            nxt[np.arange(nxt.shape[0]), player[same]] = True
+            vals = self.evaluate(nxt)
+            out = np.empty((vals.shape[0], T, vals.shape[2]))
+            out[:, same] = vals
+        rest = np.flatnonzero(~same)
+        for lo in range(0, rest.size, GAME_BATCH):
+            idx = rest[lo : lo + GAME_BATCH]
+            part = np.asarray(self.game.transitions(base[idx].copy(), player[idx]), dtype=float)
+            part = part[:, :, None] if part.ndim == 2 else part
+            if out is None:
+                out = np.empty((part.shape[0], T, part.shape[2]))
+            out[:, idx] = part
+        self.n_transitions += rest.size
+        if out is None:  # no transitions at all
+            return np.empty((self.game.n_explicands if hasattr(self.game, "n_explicands") else 0, 0, 1))
+        return out
 
     def _index(self):
         if self._sorted is None:

@@ -83,6 +83,38 @@ class CausalFiller:
         self.sampler, self.noise, self.n_draws, self.components = sampler, noise, n_draws, tuple(components)
         self._along_dag = not getattr(sampler, "supports_conditional", True)
 
+    def transition_is_value(self, masks: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Which transitions ``S -> S ∪ C`` leave every other absent column's draw unchanged.
+
+        ``masks`` (m, d) are the coalitions S and ``cols`` (m, d) the columns C set by each
+        transition (absent in S). Filling S draws C too; a transition is *inert* when no draw of
+        another absent column reads a column of C (it is not in the ``given`` set of any draw)
+        and C is not drawn jointly with other absent columns. Then the draws of X_{S̄∖C} under
+        the fill of S and of S ∪ C are the same calls on the same inputs (the same numbers under
+        the shared noise), so u(S, C) = v(S ∪ C): the transition's indirect part is exactly 0.
+        Vectorised over the transitions (one pass per chain component).
+        """
+        masks = np.asarray(masks, dtype=bool)
+        cols = np.asarray(cols, dtype=bool)
+        ok = np.ones(masks.shape[0], dtype=bool)
+        for comp in self.components:
+            absent = ~masks[:, comp.members]  # (m, k): the drawn members of this component
+            active = absent.any(axis=1)
+            if not active.any():
+                continue
+            reads = np.zeros_like(masks)
+            reads[:, comp.parents] = True
+            if not comp.confounded:
+                reads[:, comp.members] = ~absent
+            elif self._along_dag:
+                # the present members that are direct causes of a drawn one (see fill)
+                reads[:, comp.members] = ~absent & ((absent.astype(np.int32) @ comp.inner.T.astype(np.int32)) > 0)
+            set_here = cols[:, comp.members] & absent
+            joint = set_here.any(axis=1) & (absent & ~cols[:, comp.members]).any(axis=1)
+            read = (reads & cols).any(axis=1)
+            ok &= ~(active & (read | joint))
+        return ok
+
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
         for comp in self.components:
             present = mask[comp.members]
@@ -134,6 +166,30 @@ class IdentifiedFiller:
             seq = np.random.SeedSequence(self.noise_seed.entropy, spawn_key=(*self.noise_seed.spawn_key, scope))
             hit = self._copy_noise[scope] = self.sampler.draw_noise(self.n_draws, np.random.default_rng(seq))
         return hit
+
+    def transition_is_value(self, masks: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Which transitions ``S -> S ∪ C`` leave every other absent column's draw unchanged.
+
+        True where the programs of S and S ∪ C draw every column outside C by the same steps
+        (same node, conditioning slots and order), none of them reads a column of C, and
+        neither program sums anything out: the draws of X_{S̄∖C} are then the same calls on the
+        same inputs, so u(S, C) = v(S ∪ C) (see :meth:`CausalFiller.transition_is_value`). For a
+        DAG this holds when no absent column has a parent in C. One comparison of two cached
+        programs per transition.
+        """
+        masks = np.asarray(masks, dtype=bool)
+        cols = np.asarray(cols, dtype=bool)
+        ok = np.zeros(masks.shape[0], dtype=bool)
+        for t in range(masks.shape[0]):
+            law, c = self.identifier.identify(masks[t]), cols[t]
+            if law.n_scopes:
+                continue
+            nxt = self.identifier.identify(masks[t] | c)
+            if nxt.n_scopes:
+                continue
+            rest = tuple(step for step in law.draws if not c[step.node])
+            ok[t] = rest == tuple(nxt.draws) and not any(c[col] for step in rest for col, _ in step.given)
+        return ok
 
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
         law = self.identifier.identify(mask)
@@ -263,6 +319,27 @@ class Game:
         """Values of the coalitions ``masks`` (m, d) bool: shape (n_explicands, m, n_replicates)."""
         masks = np.asarray(masks, dtype=bool)
         return self._evaluate(masks, np.full(masks.shape[0], -1))
+
+    def transition_is_value(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
+        """Boolean ``(m,)``: transitions ``(S, i)`` whose ``u(S, i)`` is exactly ``v(S ∪ {i})``.
+
+        True where filling S and filling S ∪ {i} draw the other absent features in the same way
+        (:meth:`CausalFiller.transition_is_value`), e.g. a DAG node whose children are all in S:
+        its effect cannot pass through an absent feature, so its indirect part is 0. The
+        estimators then reuse ``v(S ∪ {i})`` instead of evaluating the model on new rows. False
+        everywhere for fillers without that analysis (identified ADMG laws).
+        """
+        masks = np.asarray(masks, dtype=bool)
+        players = np.asarray(players, dtype=int)
+        probe = getattr(self.filler, "transition_is_value", None)
+        if not callable(probe) or masks.shape[0] == 0:
+            return np.zeros(masks.shape[0], dtype=bool)
+        cols = np.zeros(masks.shape, dtype=bool)
+        cols[np.arange(masks.shape[0]), players] = True
+        if self.groups is not None:  # player coalitions and players -> their columns
+            masks = (masks.astype(np.int32) @ self.groups.astype(np.int32)) > 0
+            cols = (cols.astype(np.int32) @ self.groups.astype(np.int32)) > 0
+        return np.asarray(probe(masks, cols), dtype=bool)
 
     def transitions(self, masks: np.ndarray, players: np.ndarray) -> np.ndarray:
         """u(S, i) = E_{X ~ P(· | do(x_S))}[f(X with X_i := x_i)] for each (S, i): (n, T, B).
