@@ -51,7 +51,7 @@ from scipy import stats
 
 from causalx._options import CI_TESTS
 
-__all__ = ["ci_test", "gcm_residuals", "hsic_test", "is_discrete", "partial_correlation"]
+__all__ = ["GCMBasis", "ci_test", "gcm_residuals", "hsic_test", "is_discrete", "partial_correlation"]
 
 _DISCRETE_TYPES = ("binary", "categorical", "ordinal")
 
@@ -197,20 +197,133 @@ def gcm_residuals(targets: np.ndarray, Z: np.ndarray, *, ridge: float = 1e-3,
     return T - F @ beta
 
 
+class GCMBasis:
+    """The GCM regression basis of every column of one data array, built once for many tests.
+
+    :func:`gcm_residuals` rebuilds the basis of the conditioning columns (:func:`_basis`) and its
+    Gram matrix for every test; a graph's implied independences and the permutation baseline
+    run hundreds of tests on the same columns. This keeps, per column, its block of the basis
+    (standardised column, cubic B-splines with quantile knots, or level indicators) and the
+    Gram blocks between columns; a test then only builds the pairwise products of its
+    conditioning columns. :meth:`residuals` gives the residuals of :func:`gcm_residuals` (the
+    same basis and ridge problem, solved from the centred Gram matrix; equal up to rounding).
+
+    Parameters
+    ----------
+    data : ndarray of shape (n, d)
+    categorical : collection of int
+        Columns read as level indicators only (see :func:`_basis`).
+    ridge : float, default 1e-3
+    """
+
+    def __init__(self, data: np.ndarray, categorical=frozenset(), ridge: float = 1e-3):
+        self.data = np.asarray(data, dtype=float)
+        n = self.data.shape[0]
+        self.n, self.ridge = n, float(ridge)
+        self.categorical = frozenset(int(c) for c in categorical)
+        self.n_knots = int(np.clip(round(0.8 * n ** (1 / 3)), 4, 12))
+        sd = self.data.std(0)
+        self._zs = (self.data - self.data.mean(0)) / np.where(sd > 0, sd, 1.0)
+        self._blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._gram: dict[tuple[int, int], np.ndarray] = {}
+
+    def _block(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j``'s basis block (n, b) and its column means."""
+        hit = self._blocks.get(j)
+        if hit is None:
+            from sklearn.preprocessing import SplineTransformer
+
+            col = self.data[:, j]
+            parts = []
+            if j not in self.categorical:
+                parts.append(self._zs[:, [j]])
+            if j not in self.categorical and np.unique(col).size > self.n_knots + 2:
+                spl = SplineTransformer(n_knots=self.n_knots, degree=3, knots="quantile", extrapolation="linear")
+                parts.append(spl.fit_transform(self._zs[:, [j]]))
+            else:
+                parts.append(_indicators(col))
+            B = np.column_stack(parts)
+            hit = self._blocks[j] = (B, B.mean(0))
+        return hit
+
+    def _gram_block(self, i: int, j: int) -> np.ndarray:
+        key = (i, j) if i <= j else (j, i)
+        G = self._gram.get(key)
+        if G is None:
+            G = self._gram[key] = self._block(key[0])[0].T @ self._block(key[1])[0]
+        return G if i <= j else G.T
+
+    def residuals(self, targets: np.ndarray, given) -> np.ndarray:
+        """Residuals ``(n, t)`` of the centred ``targets`` on the basis of the columns ``given``."""
+        T = np.asarray(targets, dtype=float)
+        T = T - T.mean(0)
+        given = [int(g) for g in given]
+        if not given:
+            return T
+        n = self.n
+        blocks = [self._block(j) for j in given]
+        num = [j for j in given if j not in self.categorical]
+        if len(num) >= 2:
+            iu, ju = np.triu_indices(len(num), 1)
+            P = self._zs[:, [num[a] for a in iu]] * self._zs[:, [num[b] for b in ju]]
+        else:
+            P = np.empty((n, 0))
+        sizes = [B.shape[1] for B, _ in blocks] + [P.shape[1]]
+        edges = np.concatenate([[0], np.cumsum(sizes)])
+        k = int(edges[-1])
+        G = np.empty((k, k))
+        FT = np.empty((k, T.shape[1]))
+        for a, (Ba, _) in enumerate(blocks):
+            sa = slice(edges[a], edges[a + 1])
+            for b in range(a, len(blocks)):
+                sb = slice(edges[b], edges[b + 1])
+                G[sa, sb] = self._gram_block(given[a], given[b])
+                G[sb, sa] = G[sa, sb].T
+            if P.shape[1]:
+                G[sa, edges[-2]:] = Ba.T @ P
+                G[edges[-2]:, sa] = G[sa, edges[-2]:].T
+            FT[sa] = Ba.T @ T
+        if P.shape[1]:
+            G[edges[-2]:, edges[-2]:] = P.T @ P
+            FT[edges[-2]:] = P.T @ T
+        mu = np.concatenate([m for _, m in blocks] + [P.mean(0)])
+        G -= n * np.outer(mu, mu)  # the Gram matrix of the centred basis (T is centred: FT needs no change)
+        scale = np.sqrt(np.clip(np.diag(G) / n, 0.0, None))
+        keep = scale > 1e-12
+        s = scale[keep]
+        Gs = G[np.ix_(keep, keep)] / np.outer(s, s)
+        Gs[np.diag_indices_from(Gs)] += self.ridge * n
+        beta = np.linalg.solve(Gs, FT[keep] / s[:, None]) / s[:, None]  # coefficients of the uncentred columns
+        full = np.zeros((k, T.shape[1]))
+        full[keep] = beta
+        fit = -(mu @ full)[None, :]
+        for a, (Ba, _) in enumerate(blocks):
+            fit = fit + Ba @ full[edges[a]:edges[a + 1]]
+        if P.shape[1]:
+            fit = fit + P @ full[edges[-2]:]
+        return T - fit
+
+
 def _indicators(column: np.ndarray) -> np.ndarray:
     """The level indicators of a column but the first (k - 1 columns for k levels)."""
     _, inv = np.unique(column, return_inverse=True)
     return np.eye(int(inv.max()) + 1)[inv.ravel(), 1:]
 
 
-def _gcm_wald(data, x, y, given, categorical):
+def _residuals(data, targets, given, categorical, basis):
+    if basis is not None:
+        return basis.residuals(targets, given)
+    zcat = np.array([g in categorical for g in given], dtype=bool) if categorical else None
+    return gcm_residuals(targets, data[:, list(given)], categorical=zcat)
+
+
+def _gcm_wald(data, x, y, given, categorical, basis=None):
     """Multivariate GCM: Wald test of the mean of the residual-product vector (chi-square)."""
     n = data.shape[0]
     cols = [_indicators(data[:, v]) if v in categorical else data[:, [v]] for v in (x, y)]
     if cols[0].shape[1] == 0 or cols[1].shape[1] == 0:  # a constant column: no evidence of dependence
         return 0.0, 1.0, partial_correlation(data, x, y, given)
-    zcat = np.array([g in categorical for g in given], dtype=bool)
-    R = gcm_residuals(np.column_stack(cols), data[:, list(given)], categorical=zcat)
+    R = _residuals(data, np.column_stack(cols), given, categorical, basis)
     kx = cols[0].shape[1]
     P = (R[:, :kx, None] * R[:, None, kx:]).reshape(n, -1)
     m = P.mean(0)
@@ -224,13 +337,12 @@ def _gcm_wald(data, x, y, given, categorical):
     return stat, float(stats.chi2.sf(stat, int(keep.sum()))), partial_correlation(data, x, y, given)
 
 
-def _gcm(data, x, y, given, categorical=frozenset()):
+def _gcm(data, x, y, given, categorical=frozenset(), basis=None):
     """GCM statistic T = sqrt(n) mean(R) / sd(R), R = residual products; two-sided normal p."""
     if x in categorical or y in categorical:
-        return _gcm_wald(data, x, y, given, categorical)
+        return _gcm_wald(data, x, y, given, categorical, basis)
     n = data.shape[0]
-    zcat = np.array([g in categorical for g in given], dtype=bool) if categorical else None
-    R = gcm_residuals(data[:, [x, y]], data[:, list(given)], categorical=zcat)
+    R = _residuals(data, data[:, [x, y]], given, categorical, basis)
     prod = R[:, 0] * R[:, 1]
     sd = prod.std()
     if not np.isfinite(sd) or sd <= 1e-300:
@@ -339,6 +451,7 @@ def ci_test(
     max_n: int = 1000,
     rng: np.random.Generator | None = None,
     categorical: Sequence[int] = (),
+    basis: GCMBasis | None = None,
 ) -> tuple[float, float, float]:
     """Test ``x ⊥ y | given`` on the columns of ``data``.
 
@@ -358,6 +471,9 @@ def ci_test(
         Columns holding the codes of unordered categorical variables; ``gcm`` reads them as
         level indicators (see the module docstring). The other tests ignore it (``chi2`` and
         ``gsq`` treat every column as categorical anyway).
+    basis : GCMBasis, optional
+        ``gcm`` only: the cached basis of ``data``'s columns (built with the same
+        ``categorical``), for many tests on one array; the result is the same up to rounding.
 
     Returns
     -------
@@ -374,7 +490,12 @@ def ci_test(
     if method == "fisherz":
         return _fisherz(data, x, y, given)
     if method == "gcm":
-        return _gcm(data, x, y, given, frozenset(int(c) for c in categorical))
+        cat = frozenset(int(c) for c in categorical)
+        if basis is not None and (basis.data.shape != data.shape or basis.categorical != cat):
+            raise ValueError(f"basis was built for data of shape {basis.data.shape} with categorical columns "
+                             f"{sorted(basis.categorical)}, not {data.shape} with {sorted(cat)}: build "
+                             "GCMBasis(data, categorical) for this array.")
+        return _gcm(data, x, y, given, cat, basis)
     rng = np.random.default_rng(0) if rng is None else rng
     if method == "regression":
         return _regression(data, x, y, given, max_n, rng)

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from causalx._options import CI_METHODS, CORRECTIONS
-from causalx.diagnostics._citests import ci_test, is_discrete
+from causalx.diagnostics._citests import GCMBasis, ci_test, is_discrete
 from causalx.diagnostics._data import node_codes
 from causalx.graph import CausalGraph
 from causalx.utils import check_interval, check_option, check_random_state
@@ -276,6 +276,7 @@ class _TestCache:
         )
         self.seed = int(rng.integers(0, 2**63 - 1))
         self.cache: dict[tuple, tuple[float, float, float, str]] = {}
+        self._basis = None  # the GCM basis of the columns, built on the first GCM test
 
     def _method_for(self, x, y, given) -> str:
         if self.method != "auto":
@@ -289,9 +290,12 @@ class _TestCache:
             a, b = sorted((x, y), key=self.index.get)
             z = sorted(given, key=self.index.get)
             rng = np.random.default_rng([self.seed, self.index[a], self.index[b], *[self.index[v] for v in z]])
+            if method == "gcm" and self._basis is None:
+                self._basis = GCMBasis(self.data, self.categorical)
             stat, p, r = ci_test(
                 self.data, self.index[a], self.index[b], [self.index[v] for v in z],
                 method=method, max_n=self.max_n, rng=rng, categorical=self.categorical,
+                basis=self._basis if method == "gcm" else None,
             )
             self.cache[key] = (stat, p, r, method)
         return self.cache[key]

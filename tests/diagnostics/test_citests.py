@@ -195,3 +195,44 @@ def test_pc_test_follows_the_node_types():
     assert ("S", "Y") in auto
     codes = frame.assign(S=D[:, 0])
     assert ("S", "Y") not in {(s.a, s.b) for s in suggest_edges(g, codes, indep_test="fisherz")}
+
+
+# ---------------------------------------------------------------- the cached GCM basis
+def _mixed_table(n=3000, seed=5):
+    rng = np.random.default_rng(seed)
+    D = rng.normal(size=(n, 8))
+    D[:, 1] += np.sin(D[:, 0])
+    D[:, 5] = rng.integers(0, 4, n)  # unordered categories (codes)
+    D[:, 6] = rng.integers(0, 3, n)  # a few-level number
+    D[:, 7] = np.round(D[:, 7])  # a rounded continuous column
+    D[:, 3] = 0.0  # a constant column
+    return D
+
+
+@pytest.mark.parametrize("given", [[], [2], [2, 3, 4], [2, 5, 6, 7], [7, 6, 5, 4, 3, 2]])
+def test_gcm_basis_residuals_equal_the_direct_ones(given):
+    from causalx.diagnostics._citests import GCMBasis, gcm_residuals
+
+    D = _mixed_table()
+    cat = {5}
+    basis = GCMBasis(D, cat)
+    zcat = np.array([g in cat for g in given], dtype=bool)
+    for targets in ([0, 1], [1]):
+        direct = gcm_residuals(D[:, targets], D[:, given], categorical=zcat)
+        cached = basis.residuals(D[:, targets], given)
+        np.testing.assert_allclose(cached, direct, rtol=0, atol=1e-10)
+
+
+def test_gcm_basis_gives_the_same_tests_and_refuses_another_array():
+    from causalx.diagnostics._citests import GCMBasis
+
+    D = _mixed_table(seed=6)
+    basis = GCMBasis(D, {5})
+    for x, y, given in [(0, 1, [2]), (0, 5, [2, 4, 6]), (2, 4, [0, 1, 5, 7]), (5, 6, [0])]:
+        a = ci_test(D, x, y, given, method="gcm", categorical=[5])
+        b = ci_test(D, x, y, given, method="gcm", categorical=[5], basis=basis)
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="basis was built for data of shape"):
+        ci_test(D[:100], 0, 1, [2], method="gcm", categorical=[5], basis=basis)
+    with pytest.raises(ValueError, match="categorical columns"):
+        ci_test(D, 0, 1, [2], method="gcm", basis=basis)
