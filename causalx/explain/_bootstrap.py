@@ -143,9 +143,12 @@ def bootstrap_effects(explainer, X_background, *, n_boot: int = 20, refit=None, 
     n_bg = len(X_background)
     parts = ("total", "direct", "indirect", "marginal")
     reps = {p: [] for p in parts}
-    for _ in range(n_boot):
-        idx = rng.integers(0, n_bg, n_bg)
-        est = _refitted(explainer, X_background, y, refit, idx, int(rng.integers(0, 2**31 - 1)))
+    # the resamples and seeds are drawn as in bootstrap_explanation: with the same random_state both
+    # use the same resamples (a memoising ``refit`` then fits each resample's model once)
+    idxs = [rng.integers(0, n_bg, n_bg) for _ in range(n_boot)]
+    seeds = [int(s) for s in rng.integers(0, 2**31 - 1, n_boot)]
+    for idx, seed in zip(idxs, seeds):
+        est = _refitted(explainer, X_background, y, refit, idx, seed)
         eff = interventional_effects(est, n_draws=n_draws, settings=[e.setting for e in point])
         for p in parts:
             reps[p].append([getattr(e, p) for e in eff])

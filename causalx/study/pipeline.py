@@ -116,6 +116,30 @@ class StudyResult:
 
 
 # ------------------------------------------------------------------------------ loading
+def _shared_refit(model):
+    """``refit(X_boot, y_boot)`` for the bootstraps: a clone of ``model`` fitted on the resample,
+    remembered by the resample's contents, so the values' and the effects' bootstraps (the same
+    resamples) fit each resample's model once."""
+    import hashlib
+
+    from sklearn.base import clone
+
+    fitted: dict[str, Any] = {}
+
+    def refit(Xb, yb):
+        h = hashlib.blake2b(digest_size=16)
+        for part in (Xb, yb):
+            arr = part.to_numpy() if hasattr(part, "to_numpy") else np.asarray(part)
+            h.update(str((arr.shape, arr.dtype)).encode())
+            h.update(np.ascontiguousarray(arr).tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
+        key = h.hexdigest()
+        if key not in fitted:
+            fitted[key] = clone(model).fit(Xb, yb)
+        return fitted[key]
+
+    return refit
+
+
 def _read_data(cfg: RunConfig):
     import pandas as pd
 
@@ -403,21 +427,17 @@ def run_study(
             disagreements = attribution_disagreement(picked, graph)
 
         boot, boot_label = None, None
+        # one refit per resample, shared by the values' and the effects' bootstraps (same resamples)
+        boot_refit = _shared_refit(model) if cfg.model.path is None else None
         if dcfg.n_boot >= 2:
             boot_label = next((lab for lab, e in explanations.items() if e.provenance.get("value") == "causal"),
                               next(iter(explanations)))
             with step("bootstrap", f"bootstrapping the {boot_label} values ({dcfg.n_boot} replicates)"):
-                from sklearn.base import clone
-
                 from causalx.explain import bootstrap_explanation
 
-                refit = None
-                if cfg.model.path is None:
-                    def refit(Xb, yb, _m=model):
-                        return clone(_m).fit(Xb, yb)
                 nb = min(dcfg.bootstrap_rows, len(Xe))
                 boot = bootstrap_explanation(explainers[boot_label], X, Xe.iloc[:nb], n_boot=dcfg.n_boot,
-                                             refit=refit, y=y if refit is not None else None,
+                                             refit=boot_refit, y=y if boot_refit is not None else None,
                                              random_state=cfg.random_state)
 
         dependence: dict[str, dict[str, Any]] = {}
@@ -471,16 +491,11 @@ def run_study(
                     causal_ex = [CausalExplainer(model, graph, value="causal", output=output,
                                                  random_state=cfg.random_state).fit(X)]
                 if dcfg.n_boot >= 2:  # standard errors with the resampling error of the model and sampler
-                    from sklearn.base import clone
-
                     from causalx.explain import bootstrap_effects
 
-                    refit_e = None
-                    if cfg.model.path is None:
-                        def refit_e(Xb, yb, _m=model):
-                            return clone(_m).fit(Xb, yb)
-                    effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=refit_e,
-                                                y=y if refit_e is not None else None, random_state=cfg.random_state)
+                    # the same resamples as the values' bootstrap above (same random_state): its fitted models
+                    effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=boot_refit,
+                                                y=y if boot_refit is not None else None, random_state=cfg.random_state)
                 else:
                     effects = causal_ex[0].effects()
 
