@@ -544,7 +544,7 @@ class CausalExplainer(BaseEstimator):
                 self.order_,
                 method=self.method if self.method == "auto" else self.method_,  # auto: decompose/n_permutations pick permutation
                 decompose=decompose and self.value == "causal",
-                n_permutations=self.n_permutations if self.method_ in ("permutation", "regression") else None,
+                n_permutations=self.n_permutations if self.method_ in ("permutation", "regression", "adjusted") else None,
                 max_evals=self.max_evals,
                 tol=self.tol,
                 sampling=self.permutation_sampling,
