@@ -71,6 +71,10 @@ MAX_ORDER = 4
 #: prior scale ratio between consecutive orders, and ridge relative to the mean kernel diagonal
 RHO_GRID = (0.1, 0.3, 1.0)
 NU_GRID = (1e-6, 1e-4, 1e-2)
+#: heredity powers of the weighted candidates (prior weight of a player ∝ its |φ| ** power)
+HEREDITY_GRID = (0.5, 1.0)
+#: floor of the heredity weights relative to the most important player
+THETA_FLOOR = 0.01
 #: size distribution of paired draws: uniform over the non-enumerated sizes (mass ** 0)
 SIZE_POWER = 0.0
 
@@ -81,50 +85,61 @@ def _order_weights(n: int, rho: float, order: int) -> np.ndarray:
     return rho ** (k - 1) / comb(n - 1, k - 1)
 
 
-def _binoms(x: np.ndarray, order: int) -> list[np.ndarray]:
-    """``[C(x, 1), …, C(x, order)]`` elementwise (x: non-negative integer-valued floats)."""
-    out, c = [], np.ones_like(x)
+def _esym(za: np.ndarray, zb: np.ndarray, theta: np.ndarray, order: int) -> list[np.ndarray]:
+    """``[e_1, …, e_order]``: elementary symmetric polynomials of ``θ`` over ``S_a ∩ S_b`` for all
+    pairs of rows ``(ma, mb)``, from the power sums (Newton's identities). ``θ = 1``: ``C(|S_a ∩ S_b|, k)``."""
+    p = [(za * theta**r) @ zb.T for r in range(1, order + 1)]
+    e = [np.ones_like(p[0])]
     for k in range(1, order + 1):
-        c = c * (x - (k - 1)) / k
-        out.append(c)
-    return out
-
-
-def _kernel(za: np.ndarray, zb: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``κ(S_a, S_b) = Σ_k λ_k C(|S_a ∩ S_b|, k)`` for all pairs of rows ``(ma, mb)``."""
-    return sum(lk * c for lk, c in zip(lam, _binoms(za @ zb.T, len(lam))))
-
-
-def _shapley_coef(sizes: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """``Σ_k λ_k C(s − 1, k − 1) / k`` per fitted coalition size ``s``: φ(g) = Zᵀ (coef ⊙ α)."""
-    c = [np.ones_like(sizes)] + _binoms(sizes - 1.0, len(lam) - 1)
-    return sum(lk * ck / k for k, (lk, ck) in enumerate(zip(lam, c), start=1))
+        acc = np.zeros_like(p[0])
+        for r in range(1, k + 1):
+            acc += (-1.0) ** (r - 1) * e[k - r] * p[r - 1]
+        e.append(acc / k)
+    return e[1:]
 
 
 def _candidates(n: int):
-    """The surrogate models compared by their evidence: (order, ρ) pairs.
+    """The surrogate models compared by their evidence: (order, ρ, heredity power) triples.
 
     Order 2 is in the grid: when it wins, ``φ(g) = φ̂_KS(g)`` (paired KernelSHAP is exact for
     games of order ≤ 2), so the estimate is the regression estimate, exact for such games.
     """
     top = min(MAX_ORDER, n)
-    out = [(min(2, n), 0.3)]
+    out = [(min(2, n), 0.3, 0.0)]
     if top > 2:
-        out += [(top, rho) for rho in RHO_GRID]
+        out += [(top, rho, 0.0) for rho in RHO_GRID] + [(top, 0.3, p) for p in HEREDITY_GRID]
     return out
 
 
-class _Surrogate:
-    """The kernel ridge surrogate fitted on coalitions ``zf`` (the full coalition last)."""
+def _theta(importance: np.ndarray | None, power: float) -> np.ndarray:
+    """Per-player prior weight ``θ_i ∝ (a_i / max a)^power + THETA_FLOOR``, mean 1 (power 0: all 1)."""
+    n = len(importance)
+    if power == 0.0 or not np.any(importance > 0):
+        return np.ones(n)
+    t = (importance / importance.max()) ** power + THETA_FLOOR
+    return t / t.mean()
 
-    def __init__(self, zf: np.ndarray, ybar: np.ndarray):
+
+class _Surrogate:
+    """The kernel ridge surrogate fitted on coalitions ``zf`` (the full coalition last).
+
+    ``importance`` (n,): a first estimate of ``|φ|`` (the regression estimate), which the
+    heredity candidates use as prior weights: the Möbius coefficient of ``U`` has prior variance
+    ``λ_|U| Π_{i∈U} θ_i`` (interactions among important players are likelier, as in trees).
+    """
+
+    def __init__(self, zf: np.ndarray, ybar: np.ndarray, importance: np.ndarray | None = None):
         n = zf.shape[1]
         mf, nx = ybar.shape
-        binoms = _binoms(zf @ zf.T, min(MAX_ORDER, n))
-        best = None
-        for order, rho in _candidates(n):
+        importance = np.zeros(n) if importance is None else np.asarray(importance, dtype=float)
+        best, cache = None, {}
+        for order, rho, power in _candidates(n):
+            theta = _theta(importance, power)
+            key = (order, tuple(theta))
+            if key not in cache:
+                cache[key] = _esym(zf, zf, theta, order)
             lam = _order_weights(n, rho, order)
-            k0 = sum(lk * c for lk, c in zip(lam, binoms))
+            k0 = sum(lk * c for lk, c in zip(lam, cache[key]))
             scale = float(np.mean(np.diag(k0)))
             lam = lam / scale
             evals, evecs = np.linalg.eigh(k0 / scale)
@@ -134,25 +149,32 @@ class _Surrogate:
                 s_hat = np.maximum(((proj**2) / (evals + nu)[:, None]).sum(axis=0) / mf, 1e-300)
                 ll = -0.5 * mf * np.log(s_hat).sum() - 0.5 * nx * np.log(evals + nu).sum()
                 if best is None or ll > best[0]:
-                    best = (ll, order, rho, nu, lam, evals, evecs)
-        _, self.order, self.rho, self.nu, self.lam, evals, evecs = best
+                    best = (ll, order, rho, power, nu, lam, theta, evals, evecs)
+        _, self.order, self.rho, self.power, self.nu, self.lam, self.theta, evals, evecs = best
         self.zf = zf
         self.h = (evecs / (evals + self.nu)) @ evecs.T  # (K0 + νI)⁻¹
-        self.coef = _shapley_coef(zf.sum(axis=1), self.lam)
+        # Shapley coefficient of fitted coalition j for player i ∈ S_j: θ_i Σ_k λ_k e_{k−1}(θ on S_j∖i) / k
+        e_s = [np.ones(mf)] + [e[:, 0] for e in _esym(zf, np.ones((1, n)), self.theta, self.order)]
+        sub = [np.ones((mf, n))]
+        for t in range(1, self.order):
+            sub.append(e_s[t][:, None] - self.theta[None, :] * sub[t - 1])
+        self.coef = self.theta[None, :] * sum(lk * sub[k - 1] / k for k, lk in enumerate(self.lam, start=1))
+        self.coef *= zf
 
     def alpha(self, yf: np.ndarray) -> np.ndarray:
         return self.h @ yf
 
     def phi(self, alpha: np.ndarray) -> np.ndarray:
         """Exact Shapley values ``(n, r)`` of the fitted function with coefficients ``alpha`` (mf, r)."""
-        return self.zf.T @ (self.coef[:, None] * alpha)
+        return self.coef.T @ alpha
 
     def cross(self, z: np.ndarray) -> np.ndarray:
         """Kernel between coalitions ``z`` and the fitted ones ``(m, mf)``, in chunks."""
         out = np.empty((len(z), len(self.zf)))
         step = max(1, 2**22 // max(1, len(self.zf)))
         for lo in range(0, len(z), step):
-            out[lo : lo + step] = _kernel(z[lo : lo + step], self.zf, self.lam)
+            e = _esym(z[lo : lo + step], self.zf, self.theta, self.order)
+            out[lo : lo + step] = sum(lk * c for lk, c in zip(self.lam, e))
         return out
 
 
@@ -184,7 +206,8 @@ def _adjusted_layer_estimate(layer, cache):
     fit = np.arange(m) if m + 1 <= M_FIT else np.unique(np.linspace(0, m - 1, M_FIT - 1).astype(np.intp))
     zf = np.concatenate([z[fit], np.ones((1, layer.n))])
     ybar_f = np.concatenate([y.mean(axis=2)[:, fit], delta.mean(axis=1)[:, None]], axis=1).T  # (mf, nx)
-    sur = _Surrogate(zf, ybar_f)
+    first = _wls(z, w, y.mean(axis=2).T, delta.mean(axis=1))  # the regression estimate (n, nx)
+    sur = _Surrogate(zf, ybar_f, np.abs(first).mean(axis=1))
     kx = sur.cross(z)  # (m, mf)
     k_full = sur.cross(np.ones((1, layer.n)))[0]  # (mf,)
 

@@ -64,13 +64,26 @@ def _run(game, order, max_evals, seed, tol=1e-9, method="adjusted"):
         return estimate_shapley(game, order, method=method, max_evals=max_evals, tol=tol, random_state=seed)
 
 
-def test_surrogate_shapley_values_match_brute_force_on_the_fitted_function():
-    """φ(g) in closed form = the Shapley values of g computed from its values on all 2^d coalitions."""
+@pytest.mark.parametrize("importance", [None, np.array([3.0, 0.1, 1.0, 0.0, 2.0, 0.5, 0.2])])
+def test_surrogate_shapley_values_match_brute_force_on_the_fitted_function(importance, monkeypatch):
+    """φ(g) in closed form = the Shapley values of g computed from its values on all 2^d coalitions
+    (plain kernel, and the heredity-weighted kernels the importance allows)."""
     d = 7
     rng = np.random.default_rng(0)
     zf = np.concatenate([rng.random((40, d)) < 0.5, np.ones((1, d), bool)]).astype(float)
     y = rng.normal(size=(len(zf), 2))
-    sur = _Surrogate(zf, y)
+    sur = _Surrogate(zf, y, importance)
+    if importance is not None:  # force a weighted candidate: its closed form is what is checked
+        from causalx.shapley import _adjusted as adj
+
+        for power in adj.HEREDITY_GRID:
+            monkeypatch.setattr(adj, "_candidates", lambda n, power=power: [(4, 0.3, power)])
+            forced = _Surrogate(zf, y, importance)
+            assert forced.power == power and not np.allclose(forced.theta, 1.0)
+            a = forced.alpha(y)
+            g = (forced.cross(np.array(list(itertools.product([0, 1], repeat=d)))[:, ::-1].astype(float)) @ a).T
+            np.testing.assert_allclose(forced.phi(a).T, brute_symmetric(g, d), atol=1e-10)
+        monkeypatch.undo()
     alpha = sur.alpha(y)
     every = np.array(list(itertools.product([0, 1], repeat=d)))[:, ::-1].astype(float)  # row c has code c
     g_table = (sur.cross(every) @ alpha).T  # (2, 2**d)
