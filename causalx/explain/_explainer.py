@@ -100,11 +100,13 @@ class CausalExplainer(BaseEstimator):
         DAG or ADMG, orderings in which every ancestor precedes its descendants (the directed
         edges' transitive closure; bidirected edges impose nothing); for declared chain
         components, the components in order with their members free inside.
-    method : {"auto", "exact", "permutation", "kernel", "regression"}, default "auto"
-        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else the paired
-        regression estimator (``"regression"``: KernelSHAP's constrained least squares with
-        paired draws and exactly enumerated border sizes, per causal layer for chain
-        components; jackknife standard errors) with a convergence rule (``tol``); antithetic
+    method : {"auto", "exact", "permutation", "kernel", "regression", "adjusted"}, default "auto"
+        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else the
+        regression-adjusted estimator (``"adjusted"``: a kernel surrogate of the game with exact
+        Shapley values, corrected by paired regression KernelSHAP on the residual, per causal
+        layer for chain components; jackknife standard errors) with a convergence rule
+        (``tol``); ``"regression"`` is plain paired KernelSHAP (constrained least squares with
+        paired draws and exactly enumerated border sizes); antithetic
         permutation sampling for non-layered asymmetric orders, with ``decompose=True`` or
         with ``n_permutations``; see :func:`causalx.shapley.resolve_method`.
     n_samples : int, default 1000

@@ -12,8 +12,9 @@ where ``φ̂_KS`` is the paired regression (KernelSHAP) estimator of :mod:`causa
 values are linear, so ``φ(v) = φ(g) + φ(v − g)`` for every ``g``; the estimate is consistent
 whatever the surrogate (as the samples grow, ``φ̂_KS`` of the residual converges), and its error
 is the regression estimator's error on the *residual*, small where ``g`` fits. It is exact when
-every coalition size is enumerated, and for games of interaction order ≤ 2 (paired KernelSHAP is
-exact for them, and the surrogate class below contains them).
+every coalition size is enumerated, and for games of interaction order ≤ 2 whenever the evidence
+picks the order-2 surrogate (paired KernelSHAP is exact for such games and surrogates; the
+tests check that it does pick it for them).
 
 **Surrogate.** Kernel ridge regression on coalition indicators ``z ∈ {0,1}^n`` with the
 Boolean-cube kernel
@@ -27,12 +28,19 @@ Shapley values are closed form (each coefficient split equally over its members)
 
     φ_i(g) = Σ_j α_j · 1[i ∈ S_j] · Σ_k λ_k C(|S_j| − 1, k − 1) / k.
 
-The prior scale ``ρ`` and the ridge ``ν`` (relative to the kernel's mean diagonal) are chosen by
-the marginal likelihood (Gaussian-process evidence, amplitude profiled out, summed over the
-explained rows) on a small grid, from the replicate means. Order ``K = 4`` is the interaction
-order of depth-4 trees; a model with higher orders is still estimated consistently (the
-residual carries them). The fit uses at most ``M_FIT`` coalitions (evenly spaced among the
-samples, the full coalition always); the residual correction uses all of them.
+Candidates with *heredity* weights ``θ_i ∝ (|φ̂_i| / max |φ̂|)^p + 0.01`` (``p`` = 0.5 or 1,
+``φ̂`` the plain regression estimate from the same samples) give the Möbius coefficient of ``U``
+the prior variance ``λ_|U| Π_{i∈U} θ_i`` (interactions among important players are likelier, as
+in tree ensembles); the kernel is then ``Σ_k λ_k e_k(θ on S ∩ T)`` (elementary symmetric
+polynomials, from power sums) and ``φ_i(g) = θ_i Σ_j α_j 1[i ∈ S_j] Σ_k λ_k e_{k−1}(θ on S_j∖i) / k``.
+The candidate (order 2, or order ``K`` with ``ρ`` ∈ {0.1, 0.3, 1} or heredity ``p``) and the
+ridge ``ν`` (relative to the kernel's mean diagonal) are chosen by the marginal likelihood
+(Gaussian-process evidence, amplitude profiled out, summed over the explained rows) from the
+replicate means. When the order-2 candidate wins, ``φ(g) = φ̂_KS(g)`` and the estimate is the
+regression estimate (exact for games of order ≤ 2). Order ``K = 4`` is the interaction order of
+depth-4 trees; a model with higher orders is still estimated consistently (the residual carries
+them). The fit uses at most ``M_FIT`` coalitions (evenly spaced among the samples, the full
+coalition always); the residual correction uses all of them.
 
 **Sampling.** As ``method="regression"`` (border sizes enumerated while the budget affords
 them, then paired draws), except that the size of a paired draw is uniform over the
@@ -43,8 +51,8 @@ distribution: measured on the large-d benchmark, it lowers the error at small bu
 refits the surrogate without the group (closed form from the inverse of the fitted system:
 ``α₋D = α − H[:, D] H[D, D]⁻¹ α[D]``) and recomputes the residual correction, plus the game's
 Monte Carlo error (the estimate is linear in the values for fixed hyperparameters: solved per
-replicate, the replicates' spread enters in quadrature). Fewer than two paired draws: infinite,
-never 0. The bias is that of a ratio (regression) estimator, ``O(1/m)`` in the paired draws
+replicate, the replicates' spread enters in quadrature). The jackknife keeps the chosen
+hyperparameters. Fewer than two paired draws: infinite, never 0. The bias is that of a ratio (regression) estimator, ``O(1/m)`` in the paired draws
 ``m``, as for ``method="regression"``; the hyperparameters are chosen from the same samples.
 
 **Asymmetric values.** For a *layered* order (chain components) the layer ``L_k``'s values are
