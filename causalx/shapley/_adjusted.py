@@ -52,8 +52,9 @@ refits the surrogate without the group (closed form from the inverse of the fitt
 ``α₋D = α − H[:, D] H[D, D]⁻¹ α[D]``) and recomputes the residual correction, plus the game's
 Monte Carlo error (the estimate is linear in the values for fixed hyperparameters: solved per
 replicate, the replicates' spread enters in quadrature). The jackknife keeps the chosen
-hyperparameters. Fewer than two paired draws: infinite, never 0. The bias is that of a ratio (regression) estimator, ``O(1/m)`` in the paired draws
-``m``, as for ``method="regression"``; the hyperparameters are chosen from the same samples.
+hyperparameters. Fewer than two paired draws: infinite, never 0. The bias is that of a ratio
+(regression) estimator, ``O(1/m)`` in the paired draws ``m``, as for ``method="regression"``;
+the hyperparameters are chosen from the same samples.
 
 **Asymmetric values.** For a *layered* order (chain components) the layer ``L_k``'s values are
 the ordinary Shapley values of the sub-game ``T ↦ v(A_k ∪ T)`` on ``L_k`` (Frye et al. 2020):
@@ -219,12 +220,12 @@ def _adjusted_layer_estimate(layer, cache):
     kx = sur.cross(z)  # (m, mf)
     k_full = sur.cross(np.ones((1, layer.n)))[0]  # (mf,)
 
-    def estimate(yf, ys, dl, alpha, weights):
+    def estimate(ys, dl, alpha, weights):
         g_s = kx @ alpha
         return sur.phi(alpha) + _wls(z, weights, ys - g_s, dl - k_full @ alpha)
 
     yf2 = np.concatenate([y2[fit], d2[None, :]])
-    reps = estimate(yf2, y2, d2, sur.alpha(yf2), w).reshape(layer.n, nx, n_rep).transpose(1, 2, 0)
+    reps = estimate(y2, d2, sur.alpha(yf2), w).reshape(layer.n, nx, n_rep).transpose(1, 2, 0)
     values = reps.mean(axis=1)
     if n_pairs < 2:
         return values, np.full(values.shape, np.inf), _rep_se(reps)
@@ -250,7 +251,7 @@ def _adjusted_layer_estimate(layer, cache):
             a_g[df] = 0.0
         w_g = w * keep
         w_g[n_ex:] *= n_pairs / (n_pairs - len(sel))
-        loo[g] = estimate(None, ybar, dbar, a_g, w_g).T
+        loo[g] = estimate(ybar, dbar, a_g, w_g).T
     var = (n_g - 1) / n_g * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0)
     return values, np.sqrt(var), _rep_se(reps)
 
