@@ -9,9 +9,11 @@ mean over the 40 background rows of f(x_S, b_S̄). Exact values from causalx's t
 
 Methods (each explains one row at a time; ``rows`` = model rows the method evaluated for it):
 
-* causalx default (``method="auto"`` → ``"regression"`` at these d), fixed budget
-  ``max_evals = b`` coalitions and ``tol=1e-9`` (the whole budget is used);
-* causalx ``method="permutation"`` (antithetic; the previous default), ``max_evals = b``;
+* causalx default (``method="auto"`` → ``"adjusted"`` at these d: regression-adjusted Monte
+  Carlo, an order-≤4 kernel surrogate with exact Shapley values plus paired KernelSHAP on the
+  residual), fixed budget ``max_evals = b`` coalitions and ``tol=1e-9`` (the whole budget is used);
+* causalx ``method="regression"`` (paired KernelSHAP with exact border sizes; the previous
+  default) and ``method="permutation"`` (antithetic), ``max_evals = b``;
 * shap 0.51 ``PermutationExplainer`` (``max_evals = b``) and ``KernelExplainer``
   (``nsamples = b``, ``l1_reg=False``: no feature selection) with an ``Independent`` masker of
   the same 40 rows;
@@ -27,7 +29,7 @@ the median over rows × seeds of the model rows at the first budget that reached
 (a row that never reached it counts as "> cap" and the median is reported as a lower bound
 when more than half did not).
 
-Also measured: the regression estimator's standard-error calibration on the d = 32 game
+Also measured: the default estimator's standard-error calibration on the d = 32 game
 (coverage of ±1.96 se intervals over all entries, rows and seeds at a few budgets) and the
 share of entries with stderr == 0 but error > 0.
 
@@ -36,7 +38,10 @@ shapiq is a benchmark-only dependency; run this script with an interpreter that 
     python -m venv /work/venv-shapiq --system-site-packages && /work/venv-shapiq/bin/pip install shapiq
     OMP_NUM_THREADS=1 PYTHONPATH=. /work/venv-shapiq/bin/python benchmarks/bench_large_d.py
 
-Options: ``--dims 16,32,64,128``, ``--seeds 2``, ``--quick`` (d = 16, 32; one seed; 2 rows).
+Options: ``--dims 16,32,64,128``, ``--seeds 2``, ``--quick`` (d = 16, 32; one seed; 2 rows),
+``--methods causalx`` (a subset by name), ``--reuse-peers OLD.json`` (copy the peers' cells from an
+earlier run of the same games instead of rerunning them; each reused cell is marked
+``"reused_from"`` in the json and the table says so).
 Writes ``benchmarks/results/large_d.json`` and prints a markdown table.
 """
 
@@ -154,7 +159,8 @@ def run_shapiq(name):
 
 
 METHODS = {
-    "causalx default (auto → regression)": run_causalx("auto"),
+    "causalx default (auto → adjusted)": run_causalx("auto"),
+    "causalx regression (paired KernelSHAP; previous default)": run_causalx("regression"),
     "causalx permutation (antithetic)": run_causalx("permutation"),
     "shap PermutationExplainer": run_shap_permutation,
     "shap KernelExplainer": run_shap_kernel,
@@ -180,10 +186,12 @@ def main(argv=None):
     p.add_argument("--rows", type=int, default=5)
     p.add_argument("--methods", default="")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--reuse-peers", default="", help="earlier results json whose peer cells are copied")
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "large_d.json"))
     args = p.parse_args(argv)
     dims = [16, 32] if args.quick else [int(v) for v in args.dims.split(",")]
     methods = {k: v for k, v in METHODS.items() if not args.methods or any(s in k for s in args.methods.split(","))}
+    old = json.loads(Path(args.reuse_peers).read_text()) if args.reuse_peers else None
     t_start = time.perf_counter()
     results = dict(target=TARGET, n_background=N_BG, machine=dict(platform=platform.platform(), python=sys.version.split()[0]),
                    cases=[], calibration=[])
@@ -196,6 +204,12 @@ def main(argv=None):
         rows = X[:n_rows]
         exact = exact_values(model, bg, rows)
         case = dict(d=d, n_rows=n_rows, n_seeds=seeds, cap=cap, methods={})
+        if old is not None:  # the peers' cells of the same game from an earlier run (marked)
+            prev = next((c for c in old["cases"] if c["d"] == d), None)
+            if prev is not None and (prev["n_rows"], prev["n_seeds"]) == (n_rows, seeds):
+                for name, cell in prev["methods"].items():
+                    if not name.startswith("causalx"):
+                        case["methods"][name] = dict(cell, reused_from=args.reuse_peers)
         for name, fn in methods.items():
             t0 = time.perf_counter()
             needed, errs_at = [], []
@@ -221,7 +235,7 @@ def main(argv=None):
             print(f"[d={d}] {name}: median rows {med:,.0f} ({len(reached)}/{len(needed)} reached) "
                   f"{time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
         results["cases"].append(case)
-        if d == 32 and not args.quick and (not args.methods or "default" in args.methods):
+        if d == 32 and not args.quick and (not args.methods or "default" in args.methods or "causalx" in args.methods):
             results["calibration"] = calibration(model, bg, X, exact_values(model, bg, X))
     results["seconds"] = time.perf_counter() - t_start
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +244,7 @@ def main(argv=None):
 
 
 def calibration(model, bg, X, exact):
-    """Coverage of ±1.96 se of the default estimator on the d = 32 game, 10 rows × 8 seeds.
+    """Coverage of ±1.96 se of the default and the regression estimator on the d = 32 game, 10 rows × 8 seeds.
 
     ``n_replicates=1``: the reference values use the same 40 background rows, so the error has
     no background-sampling part; the default stderr (16 replicates) adds that Monte Carlo error
@@ -238,23 +252,23 @@ def calibration(model, bg, X, exact):
     stderr is the estimator's own (jackknife) error, the part this checks.
     """
     out = []
-    run = run_causalx("auto", n_replicates=1)
-    for b in (128, 256, 512):
+    for method, b in [(m, b) for m in ("auto", "regression") for b in (128, 256, 512)]:
+        run = run_causalx(method, n_replicates=1)
         inside, zero_bad, n = 0, 0, 0
         for r in range(len(X)):
             for s in range(8):
-                phi, _, se, _ = run(model, bg, X[r], b, 100 + s)
+                phi, _, se, used = run(model, bg, X[r], b, 100 + s)
                 err = np.abs(phi - exact[r])
                 inside += int(np.sum(err <= 1.96 * se))
                 zero_bad += int(np.sum((se == 0) & (err > 1e-12)))
                 n += err.size
-        out.append(dict(budget=b, coverage=inside / n, zero_se_nonzero_error=zero_bad / n, entries=n))
-        print(f"[calibration] budget {b}: coverage {inside / n:.3f}, zero-se share {zero_bad / n:.4f}", file=sys.stderr)
+        out.append(dict(method=used, budget=b, coverage=inside / n, zero_se_nonzero_error=zero_bad / n, entries=n))
+        print(f"[calibration] {used} budget {b}: coverage {inside / n:.3f}, zero-se share {zero_bad / n:.4f}", file=sys.stderr)
     return out
 
 
 def table(results) -> str:
-    names = list(results["cases"][0]["methods"])
+    names = sorted({k for c in results["cases"] for k in c["methods"]}, key=lambda k: (not k.startswith("causalx"), list(METHODS).index(k) if k in METHODS else 99))
     head = "| method | " + " | ".join(f"d={c['d']}" for c in results["cases"]) + " |"
     lines = [head, "|---|" + "---:|" * len(results["cases"])]
     for name in names:
@@ -266,15 +280,20 @@ def table(results) -> str:
                 continue
             v = m["median_rows"]
             cells.append((f"{v:,.0f}" if np.isfinite(v) else f"> {m['cap'] * N_BG:,}")
-                         + (f" ({m['reached']}/{m['runs']})" if m["reached"] < m["runs"] else ""))
+                         + (f" ({m['reached']}/{m['runs']})" if m["reached"] < m["runs"] else "")
+                         + (" (reused)" if m.get("reused_from") else ""))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     ratio = []
     for c in results["cases"]:
-        ours = c["methods"].get(names[0], {}).get("median_rows", math.inf)
+        default = next((k for k in c["methods"] if k.startswith("causalx default")), None)
+        ours = c["methods"][default]["median_rows"] if default else math.inf
         peers = [m["median_rows"] for k, m in c["methods"].items() if not k.startswith("causalx")]
         best = min(peers) if peers else math.inf
         ratio.append(f"{best / ours:.2f}" if np.isfinite(ours) and np.isfinite(best) else "")
     lines.append("| best peer / causalx default | " + " | ".join(ratio) + " |")
+    for cal in results.get("calibration", []):
+        lines.append(f"\ncalibration ({cal.get('method', 'default')}, d=32, budget {cal['budget']}): coverage of ±1.96 se "
+                     f"{cal['coverage']:.3f}, stderr = 0 with error > 0: {cal['zero_se_nonzero_error']:.4f}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ Examples
 >>> VALUES
 ('marginal', 'conditional', 'causal')
 >>> METHODS
-('auto', 'exact', 'permutation', 'kernel', 'regression')
+('auto', 'exact', 'permutation', 'kernel', 'regression', 'adjusted')
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ MechanismCandidate = Literal["linear", "spline", "boosting", "knn"]
 #: learning error of the sampler (refits on bootstrap resamples of the background)
 Uncertainty = Literal["mc", "refit"]
 #: the Shapley estimator ("auto" resolves to one of the others)
-Method = Literal["auto", "exact", "permutation", "kernel", "regression"]
+Method = Literal["auto", "exact", "permutation", "kernel", "regression", "adjusted"]
 #: how the permutation estimator draws orderings
 PermutationSampling = Literal["antithetic", "stratified"]
 #: how marginal values are computed: from a tree model's structure, or by model evaluations

@@ -100,11 +100,13 @@ class CausalExplainer(BaseEstimator):
         DAG or ADMG, orderings in which every ancestor precedes its descendants (the directed
         edges' transitive closure; bidirected edges impose nothing); for declared chain
         components, the components in order with their members free inside.
-    method : {"auto", "exact", "permutation", "kernel", "regression"}, default "auto"
-        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else the paired
-        regression estimator (``"regression"``: KernelSHAP's constrained least squares with
-        paired draws and exactly enumerated border sizes, per causal layer for chain
-        components; jackknife standard errors) with a convergence rule (``tol``); antithetic
+    method : {"auto", "exact", "permutation", "kernel", "regression", "adjusted"}, default "auto"
+        Estimator. ``auto`` is exact when at most 4096 coalitions are needed, else the
+        regression-adjusted estimator (``"adjusted"``: a kernel surrogate of the game with exact
+        Shapley values, corrected by paired regression KernelSHAP on the residual, per causal
+        layer for chain components; jackknife standard errors) with a convergence rule
+        (``tol``); ``"regression"`` is plain paired KernelSHAP (constrained least squares with
+        paired draws and exactly enumerated border sizes); antithetic
         permutation sampling for non-layered asymmetric orders, with ``decompose=True`` or
         with ``n_permutations``; see :func:`causalx.shapley.resolve_method`.
     n_samples : int, default 1000
@@ -544,7 +546,7 @@ class CausalExplainer(BaseEstimator):
                 self.order_,
                 method=self.method if self.method == "auto" else self.method_,  # auto: decompose/n_permutations pick permutation
                 decompose=decompose and self.value == "causal",
-                n_permutations=self.n_permutations if self.method_ in ("permutation", "regression") else None,
+                n_permutations=self.n_permutations if self.method_ in ("permutation", "regression", "adjusted") else None,
                 max_evals=self.max_evals,
                 tol=self.tol,
                 sampling=self.permutation_sampling,

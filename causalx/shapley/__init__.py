@@ -10,9 +10,12 @@ Pure numpy/scipy: nothing here knows about models, samplers or graphs. A *game* 
 * :func:`kernel_masks`, :func:`kernel_solve` — unbiased KernelSHAP (symmetric values).
 * ``method="regression"`` (:mod:`causalx.shapley._regression`) — paired regression KernelSHAP
   with exactly enumerated border sizes and jackknife standard errors, per layer for layered
-  orders; what ``method="auto"`` uses beyond the exact method.
+  orders.
+* ``method="adjusted"`` (:mod:`causalx.shapley._adjusted`) — regression-adjusted Monte Carlo:
+  a kernel surrogate of order ≤ 4 with exact Shapley values plus paired regression KernelSHAP
+  on the residual, per layer; what ``method="auto"`` uses beyond the exact method.
 * :func:`tree_shapley` — exact marginal values from a tree ensemble's structure.
-* :func:`estimate_shapley` — the dispatcher (exact / permutation / kernel / regression, and the
+* :func:`estimate_shapley` — the dispatcher (exact / permutation / kernel / regression / adjusted, and the
   direct/indirect split) with caching and adaptive stopping; :func:`resolve_method` — what
   ``method="auto"`` resolves to.
 """

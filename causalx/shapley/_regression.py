@@ -42,7 +42,7 @@ import numpy as np
 from causalx.exceptions import ConvergenceWarning
 from causalx.shapley._plan import ShapleyResult
 
-__all__ = ["estimate_regression"]
+__all__ = ["adaptive_layers", "estimate_regression"]
 
 #: jackknife groups of paired draws (the standard error needs at least two draws)
 N_GROUPS = 16
@@ -90,8 +90,11 @@ def _all_of_size(n: int, k: int) -> np.ndarray:
 class _Layer:
     """The regression estimator of one layer (the symmetric order is one layer)."""
 
-    def __init__(self, members: np.ndarray, prefix: np.ndarray, d: int):
+    def __init__(self, members: np.ndarray, prefix: np.ndarray, d: int, size_power: float = 1.0):
         self.members = np.asarray(members, dtype=np.intp)
+        #: paired draws pick the size ``k`` of the non-enumerated sizes with probability ∝ mass(k)^power
+        #: (1: the kernel distribution; 0: every size equally likely, as Leverage SHAP)
+        self.size_power = float(size_power)
         self.prefix = prefix  # (d,) bool: the earlier layers, always present
         self.n = len(self.members)
         self.d = d
@@ -144,13 +147,29 @@ class _Layer:
         n_exact = sum(math.comb(self.n, k) for k in self.exact_sizes)
         want = max(1, (self.target - n_exact) // 2)
         rest = self.rest
-        q = self.mass[rest - 1] / self.mass[rest - 1].sum()
+        q = self.size_probs(rest)
         have = len(self.kept_draws())
         if want > have:
             m = want - have
             sizes = rest[rng.choice(len(rest), size=m, p=q)]
             ranks = np.argsort(np.argsort(rng.random((m, self.n)), axis=1), axis=1)
             self.draws = np.concatenate([self.draws, ranks < sizes[:, None]])
+
+    def size_probs(self, sizes: np.ndarray) -> np.ndarray:
+        """Probability of each size of ``sizes`` (the non-enumerated ones) for a paired draw."""
+        q = self.mass[sizes - 1] ** self.size_power
+        return q / q.sum()
+
+    def pair_weights(self, draws: np.ndarray) -> np.ndarray:
+        """Importance weight of each paired draw ``(m,)``: kernel mass over draw probability, / m.
+
+        With ``size_power = 1`` every weight is ``rest_mass / m``; each half of a pair gets half.
+        """
+        rest = self.rest
+        k = draws.sum(axis=1)
+        q = np.zeros(self.n + 1)
+        q[rest] = self.size_probs(rest)
+        return self.mass[k - 1] / q[k] / max(len(draws), 1)
 
     def design(self):
         """Masks ``(m, d)`` and the pieces of the weighted normal equations."""
@@ -250,15 +269,27 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
     ``max(jackknife se) <= tol * max|φ|`` with at least ``MIN_PAIRS`` draws per sampled layer,
     or the budget of ``max_evals`` distinct coalitions (default ``1000 d``) is spent.
     """
+    return adaptive_layers(cache, order, rng, max_evals, tol, layer_estimate=_layer_estimate, size_power=1.0,
+                           method="regression")
+
+
+def adaptive_layers(cache, order, rng, max_evals: int | None, tol: float, *, layer_estimate, size_power: float,
+                    method: str) -> ShapleyResult:
+    """The adaptive loop shared by ``method="regression"`` and ``method="adjusted"``.
+
+    ``layer_estimate(layer, cache)`` returns the layer's values, sampling standard error and
+    Monte Carlo standard error ``(nx, n)`` each; ``size_power`` is the layers' size distribution
+    of paired draws (:class:`_Layer`).
+    """
     d = order.n_players
     if order.layers is None:
         raise ValueError(
-            "method='regression' needs a symmetric or layered order (chain components); this partial "
+            f"method={method!r} needs a symmetric or layered order (chain components); this partial "
             "order is not layered. Use method='permutation' (orderings consistent with the order)."
         )
     layers, prefix = [], np.zeros(d, dtype=bool)
     for members in order.layers:
-        layers.append(_Layer(np.array(members), prefix.copy(), d))
+        layers.append(_Layer(np.array(members), prefix.copy(), d, size_power=size_power))
         prefix[list(members)] = True
     n_ends = len(layers) + 1  # the prefixes A_k (empty and full included)
     min_evals = n_ends + sum(min(lay.n_interior, 2 * max(lay.n, 2)) for lay in layers if lay.n > 1)
@@ -267,7 +298,7 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
         max_evals = max(1000 * d, min_evals)
     if max_evals < min_evals:
         raise ValueError(
-            f"max_evals={max_evals} is too low for the regression method: it needs at least {min_evals} "
+            f"max_evals={max_evals} is too low for the {method} method: it needs at least {min_evals} "
             f"coalitions for {d} players (a few paired draws per layer)."
         )
     empty, full = np.zeros((1, d), dtype=bool), np.ones((1, d), dtype=bool)
@@ -293,7 +324,7 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
         if idle >= 3:  # the budget left admits no new coalition (or every draw is a repeat)
             reason = "stalled"
             break
-        results = [_layer_estimate(lay, cache) for lay in layers]
+        results = [layer_estimate(lay, cache) for lay in layers]
         values = np.concatenate([r[0] for r in results], axis=1)
         se_s = np.concatenate([r[1] for r in results], axis=1)
         thresh = max(tol * float(np.max(np.abs(values))), ABS_TOL_FLOOR)
@@ -325,7 +356,7 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
     if not converged:
         achieved = float(np.max(se_s)) / max(float(np.max(np.abs(values))), ABS_TOL_FLOOR)
         warnings.warn(
-            f"The regression estimator stopped at max_evals={max_evals} distinct coalitions before reaching "
+            f"The {method} estimator stopped at max_evals={max_evals} distinct coalitions before reaching "
             f"tol={tol}: max(stderr) / max|phi| = {achieved:.3g}. Raise max_evals or tol."
             + (" (no further coalitions could be drawn)" if reason == "stalled" else ""),
             ConvergenceWarning,
@@ -337,7 +368,7 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
         stderr=out_se,
         base_values=ends[:, 0, :].mean(axis=1),
         full_values=ends[:, 1, :].mean(axis=1),
-        method="regression",
+        method=method,
         n_coalitions=cache.size,
         converged=converged,
     )

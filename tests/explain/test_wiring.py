@@ -58,7 +58,7 @@ def test_decompose_with_sampling_honours_tol_and_max_evals(chain):
 def test_auto_rule_is_the_estimators(chain):
     X, graph, f = chain
     ex = cx.CausalExplainer(f, graph, value="marginal", max_evals=20).fit(X)
-    assert ex.method_ == resolve_method(PartialOrder.symmetric(5), "auto", max_evals=20) == "regression"
+    assert ex.method_ == resolve_method(PartialOrder.symmetric(5), "auto", max_evals=20) == "adjusted"
     assert cx.CausalExplainer(f, graph, value="marginal").fit(X).method_ == "exact"
 
 

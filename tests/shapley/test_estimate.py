@@ -71,9 +71,9 @@ class AdditiveGame:
     ("order", "expected"),
     [
         (PartialOrder.symmetric(12), "exact"),  # 4096 coalitions
-        (PartialOrder.symmetric(13), "regression"),  # 8192
+        (PartialOrder.symmetric(13), "adjusted"),  # 8192
         (PartialOrder.from_layers([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]]), "exact"),
-        (PartialOrder.from_layers([list(range(12)), [12, 13]]), "regression"),  # 4096 + 4 - 1
+        (PartialOrder.from_layers([list(range(12)), [12, 13]]), "adjusted"),  # 4096 + 4 - 1
         # not layered, 2**13 downsets: no per-layer split, the order-constrained permutations
         (PartialOrder.from_precedences(14, [(0, 1)]), "permutation"),
     ],
@@ -91,7 +91,7 @@ def test_auto_picks_exact_regression_or_permutation(order, expected):
 
 def test_auto_respects_max_evals():
     res = estimate_shapley(AdditiveGame(6), PartialOrder.symmetric(6), max_evals=50, random_state=0)
-    assert res.method == "regression" and res.n_coalitions <= 50
+    assert res.method == "adjusted" and res.n_coalitions <= 50
 
 
 def test_cache_evaluates_each_mask_once_in_few_calls():

@@ -125,9 +125,9 @@ def test_layered_asymmetric_values_match_brute_force(layers):
 
 def test_auto_and_errors():
     big = PartialOrder.symmetric(14)
-    assert resolve_method(big) == "regression"
+    assert resolve_method(big) == "adjusted"  # auto: the regression-adjusted estimator (test_adjusted.py)
     assert resolve_method(big, decompose=True) == "permutation"
-    assert resolve_method(PartialOrder.from_layers([list(range(13)), [13]])) == "regression"
+    assert resolve_method(PartialOrder.from_layers([list(range(13)), [13]])) == "adjusted"
     general = PartialOrder.from_precedences(14, [(0, 1), (2, 3), (0, 3)])
     assert general.layers is None and resolve_method(general) == "permutation"
     game = TableGame(structured_table(np.random.default_rng(5), 6, n=1))
@@ -155,7 +155,7 @@ def test_adaptive_rule_stops_on_tol_and_additive_game_is_exact():
         calls.append(len(masks))
         return (masks @ beta)[None, :, None]
 
-    res = estimate_shapley(game, PartialOrder.symmetric(d), random_state=0)
+    res = estimate_shapley(game, PartialOrder.symmetric(d), method="regression", random_state=0)
     assert res.method == "regression" and res.converged
     np.testing.assert_allclose(res.values[0], beta, atol=1e-9)
     assert res.n_coalitions < 200  # an additive game: the first round suffices
