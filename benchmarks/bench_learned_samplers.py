@@ -74,6 +74,46 @@ def model(X):
     return 0.5 * X[..., 0] + np.sin(2.0 * X[..., 2]) + np.tanh(X[..., 1]) * X[..., 3]
 
 
+# ---- a second, different SCM (``--scm five``): checks that a change does not only fit the first
+# 5 nodes, a heteroscedastic node, a heavy-tailed and a uniform root, Gumbel noise, a product child
+NAMES5 = ["A", "B", "C", "D", "E"]
+EDGES5 = [("A", "C"), ("A", "E"), ("B", "D"), ("C", "D"), ("C", "E"), ("D", "E")]
+
+
+def structural5(name, vals, u):
+    if name in ("A", "B"):
+        return u
+    if name == "C":  # heteroscedastic: the noise sd grows with |A|
+        return 0.7 * vals["A"] ** 2 - 1.0 + (0.3 + 0.25 * np.abs(vals["A"])) * u
+    if name == "D":
+        return np.tanh(2.0 * vals["B"]) + 0.5 * vals["C"] + u
+    return np.cos(vals["D"]) * vals["A"] + 0.4 * vals["C"] + u
+
+
+def draw_noise5(shape, rng):
+    return {
+        "A": rng.uniform(-2.0, 2.0, shape),
+        "B": 0.5 * rng.standard_t(4, shape),
+        "C": rng.normal(0.0, 1.0, shape),
+        "D": 0.3 * (rng.gumbel(0.0, 1.0, shape) - np.euler_gamma),
+        "E": rng.laplace(0.0, 0.3, shape),
+    }
+
+
+def model5(X):
+    X = np.asarray(X, dtype=float)
+    return np.tanh(X[..., 0] + X[..., 4]) + 0.5 * X[..., 2] * X[..., 1] + X[..., 3]
+
+
+def use_scm(name):
+    """Switch the module's SCM (``four``: the issue-15 workload, the default; ``five``: the check)."""
+    global NAMES, EDGES, structural, draw_noise, model
+    if name == "five":
+        NAMES, EDGES, structural, draw_noise, model = NAMES5, EDGES5, structural5, draw_noise5, model5
+    elif name != "four":
+        raise ValueError(f"unknown scm {name!r}; use 'four' or 'five'")
+
+
 def graph():
     import causalx as cx
 
@@ -172,7 +212,8 @@ def part_error(args):
         X = simulate(args.n, np.random.default_rng(1000 + seed))
         for a in (False, True):
             kw = {} if args.uncertainty is None else {"uncertainty": args.uncertainty}
-            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed, n_samples=args.error_n_samples,
+            phi, se, tf, te, prov = estimate(X, Xe, asymmetric=a, seed=seed + args.mc_seed_offset,
+                                             n_samples=args.error_n_samples,
                                              sampler=args.sampler, **kw)
             err = rel_error(phi, truth[a])
             cover = float(np.mean(np.abs(phi - truth[a]) <= 1.96 * se))
@@ -218,7 +259,10 @@ def main():
     p.add_argument("--uncertainty", default=None)
     p.add_argument("--sampler", default="mechanism")
     p.add_argument("--dowhy", action="store_true")
+    p.add_argument("--scm", choices=["four", "five"], default="four")
+    p.add_argument("--mc-seed-offset", type=int, default=0, help="added to the explainer's random_state (variant)")
     args = p.parse_args()
+    use_scm(args.scm)
     rows = part_error(args) if args.part == "error" else part_coverage(args)
     keys = sorted({(r.get("sampler", "causalx"), r["asymmetric"]) for r in rows})
     for k in keys:
