@@ -1,12 +1,22 @@
 """Per-node conditional models of the mechanism sampler, chosen by held-out fit.
 
 For a continuous node the candidates are regressors of the node on its parents (a linear model,
-an additive spline model with pairwise products, regularised gradient boosting with early
-stopping, k nearest neighbours); each is scored by the continuous ranked probability score
+spline models, regularised gradient boosting with early stopping, k nearest neighbours); each is
+scored by the continuous ranked probability score
 (CRPS) of its *out-of-fold* predictive distribution ``g(x_pa) + eps`` with ``eps`` the empirical
 out-of-fold residuals, and the best one is kept. A location-scale variant
 ``g(x_pa) + s(x_pa) * z`` (``s`` fitted to the absolute residuals, ``z`` the standardised
 residuals) is kept instead when it improves the held-out CRPS (heteroscedastic noise).
+
+The spline candidate comes in variants, each scored on its own (``"spline"``,
+``"spline-quantile"``, ``"spline-varying"``, ``"spline-quantile-varying"`` in the scores): cubic
+B-splines of each parent (ridge-penalised, the penalty by generalised cross-validation) with
+knots spaced evenly over its range or placed at its quantiles, and as interactions either the
+pairwise products of the parents or varying-coefficient terms ``x_a * s_ab(x_b)`` [3]_ (for 2 to
+5 parents). Even knots suit a function that varies over the whole range of a skewed parent
+(quantile knots leave its tail bare); quantile knots suit a function that is steep where the
+data are dense; varying coefficients represent products such as ``A * cos(D)`` that an additive
+model with products cannot.
 
 For a discrete node (graph type ``binary``, ``categorical`` or ``ordinal``, values coded
 ``0..K-1``) the candidates are classifiers (multinomial logistic regression, gradient boosting)
@@ -24,6 +34,7 @@ References
    estimation. JASA 102(477) (CRPS of an ensemble).
 .. [2] Blöbaum, P. et al. (2024). DoWhy-GCM: an extension of DoWhy for causal inference in
    graphical causal models. JMLR 25(147) (automatic mechanism assignment).
+.. [3] Hastie, T. and Tibshirani, R. (1993). Varying-coefficient models. JRSS B 55(4).
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 
 from causalx._options import MECHANISM_CANDIDATES
 
@@ -174,7 +185,7 @@ def _pairwise_products(Z):
     return np.column_stack(cols) if cols else np.zeros((Z.shape[0], 0))
 
 
-class _VaryingCoefficients:
+class _VaryingCoefficients(TransformerMixin, BaseEstimator):
     """Features ``z_a * B_k(x_b)`` for every ordered pair ``a != b`` of columns.
 
     ``z_a`` is column ``a`` standardised and ``B_k`` the cubic B-spline basis of column ``b``:
@@ -186,14 +197,6 @@ class _VaryingCoefficients:
     def __init__(self, n_knots=5, knots="uniform"):
         self.n_knots = n_knots
         self.knots = knots
-
-    def get_params(self, deep=True):
-        return {"n_knots": self.n_knots, "knots": self.knots}
-
-    def set_params(self, **params):
-        for k, v in params.items():
-            setattr(self, k, v)
-        return self
 
     def fit(self, X, y=None):
         from sklearn.preprocessing import SplineTransformer
@@ -212,9 +215,6 @@ class _VaryingCoefficients:
         B = self.spline_.transform(X).reshape(X.shape[0], d, -1)
         cols = [z[:, a, None] * B[:, b, :] for a in range(d) for b in range(d) if a != b]
         return np.concatenate(cols, axis=1) if cols else np.zeros((X.shape[0], 0))
-
-    def fit_transform(self, X, y=None):
-        return self.fit(X).transform(X)
 
 
 def _design(kind: str, types: list[str], n: int, knots: str = "uniform", varying: bool = False):

@@ -21,8 +21,9 @@ class MechanismSampler(BaseSampler):
 
     Each node ``j`` gets a mechanism ``X_j = g_j(X_pa(j)) + eps_j`` (or, for heteroscedastic
     noise, ``g_j(X_pa(j)) + s_j(X_pa(j)) * z_j``). By default ``g_j`` is selected per node
-    among a linear model, an additive spline model with pairwise products, regularised
-    gradient boosting with early stopping and k nearest neighbours, by the ``n_splits``-fold
+    among a linear model, spline models (knots evenly spaced or at quantiles; pairwise products
+    or varying-coefficient interactions), regularised gradient boosting with early stopping and
+    k nearest neighbours, by the ``n_splits``-fold
     cross-validated CRPS of the node's conditional distribution (prediction plus empirical
     out-of-fold residuals); a location-scale variant is kept where it lowers the held-out
     CRPS by 2 % or more (see :mod:`causalx.samplers._node_models`). The residuals ``eps_j``
@@ -36,7 +37,10 @@ class MechanismSampler(BaseSampler):
     noise row ``residuals_[r]``. Residuals of nodes that share an unobserved cause
     (bidirected edges, i.e. a confounded component) are thus drawn jointly from their empirical
     joint distribution, and the same index is shared by every coalition (common random
-    numbers).
+    numbers). The indices are drawn without replacement (every background row is used
+    ``n_draws // n`` or ``n_draws // n + 1`` times), which lowers the Monte Carlo variance of a
+    mean over ``n_draws <= n`` draws by the finite-population factor ``(n - n_draws) / (n - 1)``
+    and removes the resampling error of the noise when ``n_draws`` is a multiple of ``n``.
 
     :meth:`sample_into` walks the target nodes in topological order and sets
     ``rows[..., j] = g_j(rows[..., pa(j)]) + eps_j[r]``, one batched ``predict`` per node over
@@ -56,7 +60,7 @@ class MechanismSampler(BaseSampler):
         least 2; capped at the number of rows).
     candidates : sequence of {"linear", "spline", "boosting", "knn"} or None, default=None
         Restrict the candidate regressors (all four by default; below 100 rows only
-        ``"linear"`` and ``"spline"`` are tried).
+        ``"linear"`` and ``"spline"`` are tried). ``"spline"`` tries all its variants.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the fold split and the regressors.
 

@@ -207,3 +207,23 @@ def test_varying_coefficient_interaction():
     assert err.mean() < 0.08 and err.max() < 0.25, err
     # the held-out CRPS is at the true noise's (Laplace(0.3): 0.225), below the best of the rest
     assert node["score"] < 0.24 and node["score"] < min(node["scores"]["knn"], node["scores"]["boosting"])
+
+
+def test_varying_coefficient_features_span_parent_times_cubic():
+    """Cubic B-splines reproduce cubic polynomials, so z_a * B(x_b) with the main effects B(x_b)
+    (as in the spline design) spans x_a * p(x_b) for any cubic p: a least-squares fit of
+    x0 x1^2 - 2 x1 x0^3 on them is exact."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import SplineTransformer
+
+    from causalx.samplers._node_models import _VaryingCoefficients
+
+    rng = np.random.default_rng(9)
+    X = np.column_stack([rng.exponential(size=300), rng.normal(size=300)])
+    y = X[:, 0] * X[:, 1] ** 2 - 2.0 * X[:, 1] * X[:, 0] ** 3
+    for knots in ("uniform", "quantile"):
+        F = _VaryingCoefficients(n_knots=6, knots=knots).fit_transform(X)
+        assert F.shape == (300, 2 * 8)  # 2 ordered pairs x (6 knots + 2) basis functions
+        F = np.hstack([F, SplineTransformer(n_knots=6, knots=knots).fit_transform(X)])
+        fit = LinearRegression().fit(F, y)
+        np.testing.assert_allclose(fit.predict(F), y, atol=1e-8 * np.abs(y).max())
