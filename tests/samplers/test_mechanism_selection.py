@@ -138,10 +138,13 @@ def test_discrete_root_draws_are_exact_codes():
         assert abs(draws[draws[:, 0] == k, 1].mean() - level) < 0.05
 
 
-def test_noise_rows_are_drawn_without_replacement():
+def test_noise_rows_are_drawn_without_replacement_and_stratified():
     """Background rows are used k // n or k // n + 1 times: a root's mean over K = n draws is the
-    background mean exactly, and over K < n draws its variance is the finite-population value
-    sigma^2 / K * (n - K) / (n - 1) (half the i.i.d. value at K = n / 2)."""
+    background mean exactly. Over K = n / 2 draws one row is taken from each consecutive pair of
+    the k-d order, so the variance of the mean is sum_pairs ((x_a - x_b) / 2)^2 / K^2 (from the
+    definition of the design), below the finite-population value of sampling without strata."""
+    from causalx.samplers.mechanism import _kd_order
+
     rng = np.random.default_rng(6)
     n = 400
     x = rng.exponential(size=n)
@@ -155,12 +158,17 @@ def test_noise_rows_are_drawn_without_replacement():
         assert set(np.unique(counts)) <= {k // n, k // n + 1}
     root = s.sample(np.zeros((1, 0)), [0], [], n, random_state=2)[0, :, 0]
     np.testing.assert_allclose(root.mean(), x.mean(), rtol=1e-12)
+    order = _kd_order(s.residuals_)
+    assert np.array_equal(np.sort(order), np.arange(n))
     K, reps = n // 2, 600
     means = np.array([s.sample(np.zeros((1, 0)), [0], [], K, random_state=r)[0, :, 0].mean() for r in range(reps)])
+    pairs = x[order].reshape(K, 2)
+    exact = np.sum(((pairs[:, 0] - pairs[:, 1]) / 2) ** 2) / K**2
     fpc = x.var() * n / (n - 1) / K * (n - K) / (n - 1)
-    # the sd of a variance estimate from 600 replicates is sqrt(2 / 600) = 6 % of it
-    np.testing.assert_allclose(means.var(ddof=1), fpc, rtol=0.2)
-    np.testing.assert_allclose(means.mean(), x.mean(), atol=4 * np.sqrt(fpc / reps))
+    # the sd of a variance estimate from 600 replicates is about sqrt(2 / 600) = 6 % of it
+    np.testing.assert_allclose(means.var(ddof=1), exact, rtol=0.2)
+    assert exact < 0.5 * fpc  # the strata are tight in the root's own column
+    np.testing.assert_allclose(means.mean(), x.mean(), atol=4 * np.sqrt(exact / reps))
 
 
 def test_knot_placement_is_selected_by_held_out_fit():
