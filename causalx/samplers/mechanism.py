@@ -177,7 +177,7 @@ class MechanismSampler(BaseSampler):
             self.node_models_[j] = model
         self.estimators_ = [None if m is None else m.location for m in self.node_models_]
         self.residuals_ = residuals
-        self._noise_order = _kd_order(residuals)
+        self._noise_order = _kd_order(residuals[:, order])  # columns in graph order: same strata for any column order
         self._plans: dict[bytes, np.ndarray] = {}
         self._biased = _biased_mechanisms(graph, nodes, parents, order)
         self._fit_factors(X, graph, rng, n_splits)

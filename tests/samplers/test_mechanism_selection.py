@@ -158,7 +158,7 @@ def test_noise_rows_are_drawn_without_replacement_and_stratified():
         assert set(np.unique(counts)) <= {k // n, k // n + 1}
     root = s.sample(np.zeros((1, 0)), [0], [], n, random_state=2)[0, :, 0]
     np.testing.assert_allclose(root.mean(), x.mean(), rtol=1e-12)
-    order = _kd_order(s.residuals_)
+    order = _kd_order(s.residuals_[:, s.order_])
     assert np.array_equal(np.sort(order), np.arange(n))
     K, reps = n // 2, 600
     means = np.array([s.sample(np.zeros((1, 0)), [0], [], K, random_state=r)[0, :, 0].mean() for r in range(reps)])
