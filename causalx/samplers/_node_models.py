@@ -1,12 +1,22 @@
 """Per-node conditional models of the mechanism sampler, chosen by held-out fit.
 
 For a continuous node the candidates are regressors of the node on its parents (a linear model,
-an additive spline model with pairwise products, regularised gradient boosting with early
-stopping, k nearest neighbours); each is scored by the continuous ranked probability score
+spline models, regularised gradient boosting with early stopping, k nearest neighbours); each is
+scored by the continuous ranked probability score
 (CRPS) of its *out-of-fold* predictive distribution ``g(x_pa) + eps`` with ``eps`` the empirical
 out-of-fold residuals, and the best one is kept. A location-scale variant
 ``g(x_pa) + s(x_pa) * z`` (``s`` fitted to the absolute residuals, ``z`` the standardised
 residuals) is kept instead when it improves the held-out CRPS (heteroscedastic noise).
+
+The spline candidate comes in variants, each scored on its own (``"spline"``,
+``"spline-quantile"``, ``"spline-varying"``, ``"spline-quantile-varying"`` in the scores): cubic
+B-splines of each parent (ridge-penalised, the penalty by generalised cross-validation) with
+knots spaced evenly over its range or placed at its quantiles, and as interactions either the
+pairwise products of the parents or varying-coefficient terms ``x_a * s_ab(x_b)`` [3]_ (for 2 to
+5 parents). Even knots suit a function that varies over the whole range of a skewed parent
+(quantile knots leave its tail bare); quantile knots suit a function that is steep where the
+data are dense; varying coefficients represent products such as ``A * cos(D)`` that an additive
+model with products cannot.
 
 For a discrete node (graph type ``binary``, ``categorical`` or ``ordinal``, values coded
 ``0..K-1``) the candidates are classifiers (multinomial logistic regression, gradient boosting)
@@ -24,6 +34,7 @@ References
    estimation. JASA 102(477) (CRPS of an ensemble).
 .. [2] Blöbaum, P. et al. (2024). DoWhy-GCM: an extension of DoWhy for causal inference in
    graphical causal models. JMLR 25(147) (automatic mechanism assignment).
+.. [3] Hastie, T. and Tibshirani, R. (1993). Varying-coefficient models. JRSS B 55(4).
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 
 from causalx._options import MECHANISM_CANDIDATES
 
@@ -52,6 +63,18 @@ DISCRETE_TYPES = ("binary", "categorical", "ordinal")
 _SMALL_N = 100
 # a location-scale model must lower the held-out CRPS by this fraction to be kept
 _HETERO_GAIN = 0.02
+# the variants of the spline candidate, each scored on its own: knots spaced evenly over each
+# parent's range or at its quantiles (dense where the data are: a skewed or heavy-tailed parent),
+# with pairwise products of the parents or with varying-coefficient terms x_a * s_ab(x_b)
+# (products of a parent with a spline of another, e.g. A * cos(D)) as interactions
+_SPLINE_VARIANTS = {
+    "spline": ("uniform", False),
+    "spline-quantile": ("quantile", False),
+    "spline-varying": ("uniform", True),
+    "spline-quantile-varying": ("quantile", True),
+}
+# varying-coefficient terms are tried for 2..._MAX_VARYING smooth parents
+_MAX_VARYING = 5
 
 
 @dataclass(eq=False)
@@ -162,7 +185,39 @@ def _pairwise_products(Z):
     return np.column_stack(cols) if cols else np.zeros((Z.shape[0], 0))
 
 
-def _design(kind: str, types: list[str], n: int):
+class _VaryingCoefficients(TransformerMixin, BaseEstimator):
+    """Features ``z_a * B_k(x_b)`` for every ordered pair ``a != b`` of columns.
+
+    ``z_a`` is column ``a`` standardised and ``B_k`` the cubic B-spline basis of column ``b``:
+    a ridge fit on them is a varying-coefficient model ``sum_ab z_a * s_ab(x_b)`` (Hastie and
+    Tibshirani 1993), which holds the pairwise products ``z_a z_b`` and products of a parent with
+    a smooth function of another.
+    """
+
+    def __init__(self, n_knots=5, knots="uniform"):
+        self.n_knots = n_knots
+        self.knots = knots
+
+    def fit(self, X, y=None):
+        from sklearn.preprocessing import SplineTransformer
+
+        X = np.asarray(X, dtype=float)
+        self.mean_ = X.mean(0)
+        self.scale_ = np.where(X.std(0) > 0, X.std(0), 1.0)
+        self.spline_ = SplineTransformer(n_knots=self.n_knots, degree=3, knots=self.knots,
+                                         extrapolation="linear").fit(X)
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=float)
+        z = (X - self.mean_) / self.scale_
+        d = X.shape[1]
+        B = self.spline_.transform(X).reshape(X.shape[0], d, -1)
+        cols = [z[:, a, None] * B[:, b, :] for a in range(d) for b in range(d) if a != b]
+        return np.concatenate(cols, axis=1) if cols else np.zeros((X.shape[0], 0))
+
+
+def _design(kind: str, types: list[str], n: int, knots: str = "uniform", varying: bool = False):
     """A ColumnTransformer for the linear / spline / knn candidates, or None (no transform)."""
     from sklearn.compose import ColumnTransformer
     from sklearn.pipeline import make_pipeline
@@ -179,12 +234,15 @@ def _design(kind: str, types: list[str], n: int):
         if num:
             parts.append(("num", "passthrough", num))
     elif kind == "spline":
+        n_knots = int(np.clip(n // 40, 3, 8))
         if smooth:
-            knots = int(np.clip(n // 40, 3, 8))
-            parts.append(("spline", SplineTransformer(n_knots=knots, degree=3, extrapolation="linear"), smooth))
+            parts.append(("spline", SplineTransformer(n_knots=n_knots, degree=3, knots=knots,
+                                                      extrapolation="linear"), smooth))
         if flat:
             parts.append(("flat", "passthrough", flat))
-        if 2 <= len(num) <= 8:
+        if varying and 2 <= len(smooth) <= _MAX_VARYING:
+            parts.append(("varying", _VaryingCoefficients(n_knots=n_knots, knots=knots), smooth))
+        elif 2 <= len(num) <= 8:
             parts.append(("products", make_pipeline(StandardScaler(), FunctionTransformer(_pairwise_products)), num))
     else:  # knn
         if num:
@@ -212,15 +270,18 @@ def _candidate(name: str, types: list[str], n: int, seed: int, discrete: bool):
         design = _design("spline", types, n)
         steps = [design] if design is not None else []
         return make_pipeline(*steps, StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-    design = _design(name, types, n)
+    design = _design(name if name in ("linear", "knn") else "spline", types, n)
     steps = [design] if design is not None else []
     if name == "linear":
         from sklearn.linear_model import LinearRegression
 
         return make_pipeline(*steps, LinearRegression())
-    if name == "spline":
+    if name in _SPLINE_VARIANTS:
         from sklearn.linear_model import RidgeCV
 
+        knots, varying = _SPLINE_VARIANTS[name]
+        design = _design("spline", types, n, knots=knots, varying=varying)
+        steps = [design] if design is not None else []
         return make_pipeline(*steps, RidgeCV(alphas=np.logspace(-3, 2, 6)))
     if name == "knn":
         from sklearn.neighbors import KNeighborsRegressor
@@ -273,6 +334,11 @@ def fit_node_model(Xp: np.ndarray, y: np.ndarray, *, types: list[str], discrete:
         if n < _SMALL_N:
             allowed = tuple(c for c in allowed if c in ("linear", "spline")) or ("linear",)
         names = {c: _candidate(c, types, n, seed, discrete=False) for c in allowed}
+        if "spline" in names:
+            smooth = sum(t in ("continuous", "ordinal") for t in types)
+            for v in _SPLINE_VARIANTS:
+                if v != "spline" and (not v.endswith("varying") or 2 <= smooth <= _MAX_VARYING):
+                    names[v] = _candidate(v, types, n, seed, discrete=False)
     scores, resid = {}, {}
     for name, est in names.items():
         r = y - _oof(est, Xp, y, cv)

@@ -21,8 +21,9 @@ class MechanismSampler(BaseSampler):
 
     Each node ``j`` gets a mechanism ``X_j = g_j(X_pa(j)) + eps_j`` (or, for heteroscedastic
     noise, ``g_j(X_pa(j)) + s_j(X_pa(j)) * z_j``). By default ``g_j`` is selected per node
-    among a linear model, an additive spline model with pairwise products, regularised
-    gradient boosting with early stopping and k nearest neighbours, by the ``n_splits``-fold
+    among a linear model, spline models (knots evenly spaced or at quantiles; pairwise products
+    or varying-coefficient interactions), regularised gradient boosting with early stopping and
+    k nearest neighbours, by the ``n_splits``-fold
     cross-validated CRPS of the node's conditional distribution (prediction plus empirical
     out-of-fold residuals); a location-scale variant is kept where it lowers the held-out
     CRPS by 2 % or more (see :mod:`causalx.samplers._node_models`). The residuals ``eps_j``
@@ -36,7 +37,12 @@ class MechanismSampler(BaseSampler):
     noise row ``residuals_[r]``. Residuals of nodes that share an unobserved cause
     (bidirected edges, i.e. a confounded component) are thus drawn jointly from their empirical
     joint distribution, and the same index is shared by every coalition (common random
-    numbers).
+    numbers). The indices are drawn without replacement (every background row is used
+    ``n_draws // n`` or ``n_draws // n + 1`` times) and stratified: the rows are ordered along a
+    k-d tree over the ranks of their noise, and each of ``n_draws mod n`` equal runs of that
+    order gives one row. This lowers the Monte Carlo variance of a mean over the draws below
+    the i.i.d. value (at most the finite-population factor ``(n - n_draws) / (n - 1)`` of it)
+    and removes the resampling error of the noise when ``n_draws`` is a multiple of ``n``.
 
     :meth:`sample_into` walks the target nodes in topological order and sets
     ``rows[..., j] = g_j(rows[..., pa(j)]) + eps_j[r]``, one batched ``predict`` per node over
@@ -56,7 +62,7 @@ class MechanismSampler(BaseSampler):
         least 2; capped at the number of rows).
     candidates : sequence of {"linear", "spline", "boosting", "knn"} or None, default=None
         Restrict the candidate regressors (all four by default; below 100 rows only
-        ``"linear"`` and ``"spline"`` are tried).
+        ``"linear"`` and ``"spline"`` are tried). ``"spline"`` tries all its variants.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the fold split and the regressors.
 
@@ -171,6 +177,7 @@ class MechanismSampler(BaseSampler):
             self.node_models_[j] = model
         self.estimators_ = [None if m is None else m.location for m in self.node_models_]
         self.residuals_ = residuals
+        self._noise_order = _kd_order(residuals[:, order])  # columns in graph order: same strata for any column order
         self._plans: dict[bytes, np.ndarray] = {}
         self._biased = _biased_mechanisms(graph, nodes, parents, order)
         self._fit_factors(X, graph, rng, n_splits)
@@ -229,7 +236,7 @@ class MechanismSampler(BaseSampler):
     # ------------------------------------------------------------------ sampling
 
     def _draw_noise(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-        return rng.integers(0, self.residuals_.shape[0], size=n_draws)
+        return _stratified_indices(self._noise_order, n_draws, rng)
 
     def _check_noise(self, noise, n_draws: int) -> None:
         n = self.residuals_.shape[0]
@@ -314,6 +321,53 @@ class MechanismSampler(BaseSampler):
                 continue
             xp = rows[:, :, pa].reshape(n * k, pa.size)
             rows[:, :, j] = self.node_models_[j].draw(xp, eps[:, i], (n, k))
+
+
+def _kd_order(Z: np.ndarray) -> np.ndarray:
+    """The rows of ``Z`` in the leaf order of a median-split k-d tree over their column ranks.
+
+    Each cell is split at the median of the column whose ranks spread most in it, so rows that
+    are close in this order are close in every column (in the copula of the noise): contiguous
+    runs of the order are the strata of :func:`_stratified_indices`.
+    """
+    n, d = Z.shape
+    if d == 0 or n < 3:
+        return np.arange(n, dtype=np.int64)
+    R = np.argsort(np.argsort(Z, axis=0, kind="stable"), axis=0, kind="stable").astype(float)
+    out, stack = [], [np.arange(n, dtype=np.int64)]
+    while stack:
+        ix = stack.pop()
+        if ix.size <= 2:
+            out.append(ix)
+            continue
+        sub = R[ix]
+        col = int(np.argmax(sub.max(0) - sub.min(0)))
+        ix = ix[np.argsort(sub[:, col], kind="stable")]
+        half = ix.size // 2
+        stack.extend([ix[half:], ix[:half]])  # left cell popped first
+    return np.concatenate(out)
+
+
+def _stratified_indices(order: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` background row indices: every row ``k // n`` times, the rest one per stratum.
+
+    The remaining ``k mod n`` draws take one row, uniformly, from each of ``k mod n``
+    contiguous, equal-width runs of ``order`` (jittered systematic sampling), then the indices
+    are shuffled. Every row is used ``k // n`` or ``k // n + 1`` times: the noise rows are drawn
+    without replacement (Monte Carlo variance of a mean at most the finite-population value
+    ``(n - k) / (n - 1)`` times the i.i.d. one, less where the drawn function is smooth in the
+    noise), and the draws reproduce the empirical noise exactly when ``k`` is a multiple of ``n``.
+    """
+    n = order.size
+    reps, rest = divmod(int(k), int(n))
+    parts = [np.tile(np.arange(n, dtype=np.int64), reps)] if reps else []
+    if rest:
+        edges = (np.arange(rest + 1) * n) // rest  # strata of whole rows, widths n // rest or + 1
+        width = np.diff(edges)
+        pos = edges[:-1] + np.minimum((rng.uniform(size=rest) * width).astype(np.int64), width - 1)
+        parts.append(order[pos])
+    idx = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return rng.permutation(idx).astype(np.int64)
 
 
 def _short(obj) -> str:
