@@ -177,6 +177,7 @@ def bootstrap_explanation(
     interval: str = "normal",
     random_state: int | np.random.Generator | None = None,
     n_jobs: int = 1,
+    point=None,
 ) -> BootstrapResult:
     """Bootstrap confidence intervals for the Shapley values of ``X_explain``.
 
@@ -200,6 +201,11 @@ def bootstrap_explanation(
         ``random_state``).
     n_jobs : int, default 1
         Parallel replicates (joblib); results do not depend on it.
+    point : Explanation, optional
+        The explanation of ``X_explain`` by ``explainer`` fitted on ``X_background``, when it is
+        already at hand (e.g. rows of a larger explanation with ``method="exact"``, whose values
+        do not depend on the other rows explained): its values and standard errors are the point
+        estimate instead of a fresh explanation. It must have one row per row of ``X_explain``.
 
     Returns
     -------
@@ -222,7 +228,11 @@ def bootstrap_explanation(
     if random_state is None:
         random_state = explainer.random_state if not isinstance(explainer.random_state, np.random.Generator) else None
     rng = check_random_state(random_state)
-    point = _copy(explainer).fit(X_background).explain(X_explain)
+    if point is None:
+        point = _copy(explainer).fit(X_background).explain(X_explain)
+    elif np.shape(point.values)[0] != len(X_explain):
+        raise ValueError(f"point explains {np.shape(point.values)[0]} rows but X_explain has {len(X_explain)}: pass "
+                         "the explanation of exactly these rows (or point=None to compute it).")
     idxs = [rng.integers(0, n_bg, n_bg) for _ in range(n_boot)]
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, n_boot)]
     if n_jobs == 1:

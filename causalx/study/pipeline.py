@@ -436,9 +436,13 @@ def run_study(
                 from causalx.explain import bootstrap_explanation
 
                 nb = min(dcfg.bootstrap_rows, len(Xe))
+                done = explanations[boot_label]
+                # an exact explanation's rows do not depend on the other rows explained: its first nb
+                # rows are the bootstrap's point estimate (no second explanation of them)
+                point = done[:nb] if done.provenance.get("method") == "exact" else None
                 boot = bootstrap_explanation(explainers[boot_label], X, Xe.iloc[:nb], n_boot=dcfg.n_boot,
                                              refit=boot_refit, y=y if boot_refit is not None else None,
-                                             random_state=cfg.random_state)
+                                             random_state=cfg.random_state, point=point)
 
         dependence: dict[str, dict[str, Any]] = {}
         feats = dcfg.dependence_features

@@ -69,3 +69,21 @@ def test_shared_refit_returns_the_fit_of_that_resample():
     assert again is m1 and m2 is not m1 and CountingLR.fits == 2
     ref = LinearRegression().fit(X.iloc[200:], y[200:])
     np.testing.assert_allclose(m2.coef_, ref.coef_, rtol=1e-12)
+
+
+def test_bootstrap_point_from_the_rows_of_an_exact_explanation_is_the_fresh_one():
+    X, y, graph = _case(seed=2)
+    model = LinearRegression().fit(X, y)
+    ex = cx.CausalExplainer(model, graph, value="causal", method="exact", n_samples=200, check_manifold=False).fit(X)
+    done = ex.explain(X.iloc[:6], decompose=True)  # as the study explains: more rows, decomposed
+    fresh = cx.CausalExplainer(**ex.get_params(deep=False)).fit(X).explain(X.iloc[:3])
+    np.testing.assert_allclose(done[:3].values, fresh.values, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(done[:3].stderr, fresh.stderr, rtol=0, atol=1e-12)
+    a = bootstrap_explanation(ex, X, X.iloc[:3], n_boot=3, random_state=1, point=done[:3])
+    b = bootstrap_explanation(ex, X, X.iloc[:3], n_boot=3, random_state=1)
+    for part in ("values", "lower", "upper", "total_stderr"):
+        np.testing.assert_allclose(getattr(a, part), getattr(b, part), rtol=0, atol=1e-12)
+    import pytest
+
+    with pytest.raises(ValueError, match="point explains 6 rows but X_explain has 3"):
+        bootstrap_explanation(ex, X, X.iloc[:3], n_boot=3, point=done)
