@@ -276,13 +276,57 @@ def test_antithetic_noise_and_members():
     from causalx.samplers.vae._sampling import member_of
 
     X = np.random.default_rng(5).normal(size=(200, 3))
-    s = VAESampler(**FAST).fit(X)
+    s = VAESampler(**FAST, latent_reuse=1).fit(X)
     noise = s.draw_noise(9, 0)
     np.testing.assert_array_equal(noise[1::2], -noise[0:8:2])
     assert noise.shape == (9, 1, 4 + 3)
     np.testing.assert_array_equal(member_of(s, np.arange(8)), [0, 0, 1, 1, 0, 0, 1, 1])
     plain = s.set_params(antithetic=False).draw_noise(9, 0)
     assert not np.allclose(plain[1], -plain[0])
+
+
+def test_latent_reuse_noise_structure():
+    """latent_reuse=2: quadruples (e, x), (-e, -x), (e, -x), (-e, x), one member per block."""
+    from causalx.samplers.vae._sampling import latent_plan, member_of
+
+    X = np.random.default_rng(5).normal(size=(200, 3))
+    s = VAESampler(**FAST, latent_reuse=2).fit(X)
+    L = 4
+    noise = s.draw_noise(16, 0)[:, 0]
+    np.testing.assert_array_equal(noise[1::2], -noise[0::2])  # still antithetic pairs
+    e, x = noise[:, :L], noise[:, L:]
+    np.testing.assert_array_equal(e[2::4], e[0::4])
+    np.testing.assert_array_equal(x[2::4], -x[0::4])
+    np.testing.assert_array_equal(x[3::4], x[0::4])
+    assert not np.allclose(e[4], e[0])  # a fresh latent per block
+    np.testing.assert_array_equal(member_of(s, np.arange(16)), [0] * 4 + [1] * 4 + [0] * 4 + [1] * 4)
+    # each member decodes half as many latents as it has draws
+    plan = latent_plan(s, noise)
+    assert plan["latent_draw"].shape == (2, 4) and plan["slots"].shape == (2, 4, 2) and plan["valid"].all()
+    np.testing.assert_array_equal(np.sort(plan["slots"].ravel()), np.arange(16))  # every draw once
+    np.testing.assert_array_equal(e[plan["slots"]], np.repeat(e[plan["latent_draw"]][:, :, None], 2, axis=2))
+    # standard normals: moments of a large draw
+    big = s.draw_noise(40000, 1)[:, 0]
+    np.testing.assert_allclose(big.mean(0), 0, atol=0.03)
+    np.testing.assert_allclose(big.std(0), 1, atol=0.03)
+
+
+def test_latent_reuse_draws_match_per_row_decoding():
+    """The shared-latent fast path gives exactly what decoding each draw on its own gives."""
+    from causalx.samplers.vae._sampling import decode_draw
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    s = VAESampler(**{**FAST, "n_ensemble": 3, "latent_reuse": 3}).fit(X)
+    x = X[:4]
+    k = 15  # not a multiple of the block of 2 * 3 draws
+    noise = s.draw_noise(k, 1)
+    for target, given in [([1, 2], [0]), ([0, 1, 2], []), ([0], [1, 2])]:
+        target, given = np.array(target), np.array(given, dtype=int)
+        rows = np.repeat(x[:, None, :], k, axis=1)
+        s.sample_into(rows, target, given, noise)
+        draw = np.tile(np.arange(k), 4)
+        expected = decode_draw(s, np.repeat(x, k, axis=0), target, given, noise[draw, 0], draw)
+        np.testing.assert_allclose(rows[:, :, target].reshape(4 * k, -1), expected, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.slow

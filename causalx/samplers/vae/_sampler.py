@@ -104,6 +104,13 @@ class VAESampler(BaseSampler):
         Draw the noise in antithetic pairs (draw ``2i + 1`` uses the negated noise of draw
         ``2i``): each draw keeps its distribution, and for a model that is smooth in the draws
         the Monte Carlo error of a mean over draws largely cancels within a pair.
+    latent_reuse : int, default=4
+        Draws decoded from each latent draw ``z``: the decoder (the costly part of sampling)
+        runs once per latent draw, and each of its ``latent_reuse`` draws adds its own feature
+        noise (with ``antithetic``, a latent pair ``(e, -e)`` is read with the feature noise
+        ``(x, -x)`` and ``(-x, x)``, so both noises cancel within four draws). Every draw keeps
+        its distribution; larger values make sampling faster and the draws more dependent
+        (``1``: every draw its own latent).
     min_scale : float, default=1e-3
         Lower bound of the decoder's standard deviation, in standardised units.
     reject_constraints : bool, default=False
@@ -208,6 +215,7 @@ class VAESampler(BaseSampler):
         max_tries=20,
         min_acceptance=0.5,
         antithetic=True,
+        latent_reuse=4,
         device="cpu",
         n_threads=1,
         random_state=None,
@@ -230,6 +238,7 @@ class VAESampler(BaseSampler):
         self.max_tries = max_tries
         self.min_acceptance = min_acceptance
         self.antithetic = antithetic
+        self.latent_reuse = latent_reuse
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -250,6 +259,7 @@ class VAESampler(BaseSampler):
         check_interval("min_scale", self.min_scale, low=0.0, closed="right")
         check_interval("max_tries", self.max_tries, low=1, integer=True)
         check_interval("min_acceptance", self.min_acceptance, low=0.0, high=1.0)
+        check_interval("latent_reuse", self.latent_reuse, low=1, integer=True)
         if self.n_threads is not None:
             check_interval("n_threads", self.n_threads, low=1, integer=True)
         if not isinstance(self.antithetic, (bool, np.bool_)):
@@ -427,4 +437,5 @@ class VAESampler(BaseSampler):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
         state.pop("_tensor_cache", None)  # device tensors rebuilt on demand
+        state.pop("_latent_plan_cache", None)
         return state
