@@ -475,6 +475,7 @@ def test_save_load_gives_identical_samples(tmp_path):
     t = VAESampler.load(path)
     assert t.get_params() == s.get_params()
     assert t.feature_names_in_ == ("HOMO", "LUMO") and t.n_epochs_ == s.n_epochs_
+    assert t.diagnostics_ == s.diagnostics_ and s.diagnostics_["sampler"] == "vae"
     x = np.array([[-6.2], [-5.1]])
     np.testing.assert_array_equal(s.sample(x, [1], [0], 300, random_state=7), t.sample(x, [1], [0], 300, random_state=7))
     np.testing.assert_array_equal(s.score_samples(X[:20]), t.score_samples(X[:20]))
@@ -488,6 +489,31 @@ def test_save_load_gives_identical_samples(tmp_path):
     # the file holds tensors and plain containers only
     state = torch.load(path, weights_only=True)
     assert state["format"] == "causalx.VAESampler"
+
+
+def test_diagnostic_scores_the_validation_rows():
+    """diagnostics_: per-mask held-out CRPS on the validation split, against an independent
+    recomputation from the sampler's own draws and the training marginal."""
+    from causalx.samplers._diagnostic import CONDITIONAL_FIT_DRAWS, crps_draws, crps_empirical
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    g = cx.CausalGraph(["a", "b", "c"], edges=[("a", "b"), ("b", "c")])
+    s = VAESampler(**FAST).fit(X, feature_names=["a", "b", "c"], graph=g)
+    d = s.diagnostics_
+    assert d["sampler"] == "vae" and d["n_test"] == 60 and "validation split (60 rows)" in d["holdout"]
+    assert [(m["target"], m["kind"]) for m in d["masks"]] == [
+        ("a", "all others"), ("b", "all others"), ("b", "parents"), ("c", "all others"), ("c", "parents")]
+    # the validation rows as the sampler split them (seeded), scored again from fresh draws
+    seeds = np.random.default_rng(0).integers(0, 2**31 - 1, size=4)
+    order = np.random.default_rng(int(seeds[1])).permutation(300)
+    val, train = X[np.sort(order[:60])], X[np.sort(order[60:])]
+    m = d["masks"][4]
+    assert m["given"] == ["b"]
+    draws = s.sample(val[:, [1]], [2], [1], 4000, random_state=3)[:, :, 0]
+    assert m["score"] == pytest.approx(crps_draws(draws, val[:, 2]).mean(), rel=0.05)
+    assert m["baseline"] == pytest.approx(crps_empirical(train[:, 2], val[:, 2]).mean(), rel=1e-12)
+    assert CONDITIONAL_FIT_DRAWS % (2 * s.latent_reuse * s.n_ensemble) == 0  # whole blocks of draws
+    assert VAESampler(**FAST, validation_fraction=0.0).fit(X).diagnostics_ is None
 
 
 def test_load_rejects_other_files(tmp_path):

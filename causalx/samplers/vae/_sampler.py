@@ -156,6 +156,12 @@ class VAESampler(BaseSampler):
     validation_loss_curve_ : list of float
         Negative held-out imputation log-likelihood per row, per epoch (the early-stopping
         criterion).
+    diagnostics_ : dict or None
+        Held-out conditional fit per mask (each feature given all others, and given its graph
+        parents) on the validation rows: CRPS of the draws (Brier score for categorical
+        features) against the marginal's (see
+        :func:`causalx.samplers._diagnostic.conditional_fit`); ``None`` without a validation
+        split. Recorded in an explanation's ``provenance["sampler_diagnostic"]``.
     device_ : str
         Device the network lives on.
     net_ : torch.nn.ParameterDict
@@ -304,6 +310,18 @@ class VAESampler(BaseSampler):
         val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
         with torch_threads(torch, self.n_threads):
             train(self, net, inp, codes, train_idx, val_idx, steps, seed_train, seed_val)
+        self.diagnostics_ = self._diagnostic(X[val_idx], X[train_idx], graph)
+
+    def _diagnostic(self, X_val: np.ndarray, X_train: np.ndarray, graph) -> dict | None:
+        """Held-out conditional fit per mask on the validation rows (see
+        :mod:`causalx.samplers._diagnostic`); ``None`` without a validation split."""
+        from causalx.samplers._diagnostic import conditional_fit
+
+        if self.n_features_in_ < 2:
+            return None
+        return conditional_fit(self, X_val, X_train, name="vae", graph=graph, types=self.feature_types_,
+                               holdout=f"the validation split ({X_val.shape[0]} rows): not used for the "
+                                       "weights, only to pick the early-stopping epoch")
 
     def _names(self, graph, d: int) -> tuple[str, ...] | None:
         if self.feature_names_in_ is not None:
