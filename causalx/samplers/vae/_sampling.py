@@ -120,9 +120,7 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
     same noise for every conditioning row).
 
     The prior network and the ``z``-free decoder terms run once per conditioning row; the
-    decoder after ``z`` once per latent draw, with the first layer folded per row:
-    ``dz(mu_r + sigma_r * e) + ctx = e @ (diag(sigma_r) W) + (mu_r W + ctx)``, one batched
-    product. Chunks of about ``CHUNK_ROWS`` decoder rows (small enough to stay in cache),
+    decoder after ``z`` once per latent draw. Chunks of about ``CHUNK_ROWS`` decoder rows (small enough to stay in cache),
     under ``torch.inference_mode``, activations in place; only the targets' likelihood heads
     are computed, as ``W^T h^T`` (a product with few output columns is several times slower
     the other way round), and each draw adds its feature noise by broadcasting.
@@ -157,19 +155,24 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
         cont_pos = torch.as_tensor(plan["cont_pos"], device=dev)
         bin_pos = torch.as_tensor(plan["bin_pos"], device=dev)
         all_cont = n_cont == target.size and plan["cont_pos"] == list(range(n_cont))
+        if shared:  # the prior network and the z-free terms for all conditioning rows at once
+            prior = prior_context(s, net, torch.as_tensor(inp_all, device=dev), mask_full.expand(M, u, d))
         for start in range(0, u, step):
             stop = min(u, start + step)
             m = stop - start
-            inp = torch.as_tensor(inp_all[:, start:stop], device=dev)
-            mu_r, lv_r, ctx, skip = prior_context(s, net, inp, mask_full.expand(M, m, d))
+            if shared:
+                mu_r, lv_r, ctx, skip = (t[:, start:stop] for t in prior)
+            else:
+                inp = torch.as_tensor(inp_all[:, start:stop], device=dev)
+                mu_r, lv_r, ctx, skip = prior_context(s, net, inp, mask_full.expand(M, m, d))
             sd_r = torch.exp(0.5 * lv_r)
             skT = skip.index_select(2, cols).transpose(1, 2)  # (M, n_cols, m)
             if shared:
-                # first decoder layer folded per conditioning row: e @ (diag(sd_r) W) + (mu_r W + ctx),
-                # one (r, L) x (L, m H) product per member; rows ordered (draw, conditioning row)
-                A = (sd_r[..., None] * w_dz[:, None]).permute(0, 2, 1, 3).reshape(M, L, m * H)
-                c = (torch.bmm(mu_r, w_dz) + ctx)[:, None]  # (M, 1, m, H)
-                h = torch.bmm(ez_all[:, 0], A).view(M, r, m, H).add_(c)
+                # z for every (latent draw, conditioning row), then one (r m, L) x (L, H) product
+                # per member (faster than folding diag(sd_r) into the weights: a product with an
+                # inner dimension of L is slow)
+                z = torch.addcmul(mu_r[:, None], sd_r[:, None], ez_all[:, 0, :, None, :])  # (M, r, m, L)
+                h = torch.bmm(z.view(M, r * m, L), w_dz).view(M, r, m, H).add_(ctx[:, None])
                 ex = ex_all[:, 0][:, None]  # (M, 1, r, R, n_target)
             else:
                 z = torch.addcmul(mu_r[:, :, None, :], sd_r[:, :, None, :], ez_all[:, start:stop])
@@ -215,7 +218,8 @@ def latent_plan(s, eps: np.ndarray) -> dict:
 
     Per member ``j``: ``latent_draw[j]`` (w_u,) one draw index per distinct latent noise row
     among its draws, ``slots[j]`` (w_u, R) the draws that read each of them and ``valid``
-    (w_u, R) which slots are real (the padding repeats a draw of the member). Found by
+    (w_u, R) which slots are real (the padding repeats a draw of the member); ``member`` and
+    ``slot`` (k,) say where draw ``i`` is in the flattened (M, w_u * R) slots. Found by
     comparing the noise rows themselves, so any noise gives the draws it encodes; cached for
     the last noise set (an explanation passes the same one to every coalition).
     """
@@ -251,7 +255,13 @@ def latent_plan(s, eps: np.ndarray) -> dict:
         slots[j] = latent_draw[j][:, None]  # padding: the latent's own first draw (or any of the member)
         slots[j, lat, pos] = drawn
         valid[j, lat, pos] = True
-    plan = {"latent_draw": latent_draw, "slots": slots, "valid": valid}
+    # where each draw's code lands in the (M, w_u * R) output: its member and flat slot
+    where_m = np.zeros(k, dtype=np.int64)
+    where_p = np.zeros(k, dtype=np.int64)
+    jj, qq, rr = np.nonzero(valid)
+    where_m[slots[jj, qq, rr]] = jj
+    where_p[slots[jj, qq, rr]] = qq * R + rr
+    plan = {"latent_draw": latent_draw, "slots": slots, "valid": valid, "member": where_m, "slot": where_p}
     s._latent_plan_cache = (key, plan)
     return plan
 
@@ -282,17 +292,17 @@ def _draw_rows(s, X, target, given, eps, draw) -> np.ndarray:
 
 
 def _to_data_units(s, codes: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Coded draws (m, n_target) of the ``target`` columns back in data units (float64)."""
+    """Coded draws (..., n_target) of the ``target`` columns back in data units (float64)."""
     types = [s.feature_types_[j] for j in target]
     if all(t == "continuous" for t in types):
         return codes * s.scale_[target] + s.mean_[target]
     out = np.empty(codes.shape, dtype=np.float64)
     for k, (j, t) in enumerate(zip(target, types)):
         if t in ("continuous", "ordinal"):
-            col = codes[:, k] * s.scale_[j] + s.mean_[j]
-            out[:, k] = s.levels_[j][level_index(s.levels_[j], col)] if t == "ordinal" else col
+            col = codes[..., k] * s.scale_[j] + s.mean_[j]
+            out[..., k] = s.levels_[j][level_index(s.levels_[j], col)] if t == "ordinal" else col
         else:
-            out[:, k] = s.levels_[j][codes[:, k].astype(np.int64)]
+            out[..., k] = s.levels_[j][codes[..., k].astype(np.int64)]
     return out
 
 
@@ -314,7 +324,7 @@ def sample_into(s, rows, target, given, noise) -> None:
     M, L = int(s.n_ensemble), int(s.latent_dim)
     eps = noise[:, 0]  # (k, L + d): slab 0, the first draw
     Xg = rows[:, :, given]
-    draw_id = np.tile(np.arange(k), n)
+    draw_id = np.tile(np.arange(k), n)  # draw number of each flattened row
     if given.size == 0 or bool((Xg == Xg[:, :1]).all()):
         # every member decodes its distinct latent draws once, for all explicands together
         plan = latent_plan(s, eps)
@@ -323,15 +333,14 @@ def sample_into(s, rows, target, given, noise) -> None:
         e_z = eps[plan["latent_draw"], :L][:, None]  # (M, 1, w_u, L)
         e_x = eps[plan["slots"]][..., L + target][:, None]  # (M, 1, w_u, R, n_target)
         codes = _draw_codes(s, np.broadcast_to(ctx, (M, n, d)), given, e_z, e_x, target)
-        flat = np.empty((n, k, target.size), dtype=np.float32)
-        valid = plan["valid"]
-        flat[:, plan["slots"][valid]] = codes.transpose(1, 0, 2, 3, 4)[:, valid]
-        drawn = _to_data_units(s, flat.reshape(n * k, target.size), target)
+        codes = codes.reshape(M, n, -1, target.size)[plan["member"], :, plan["slot"]]  # (k, n, n_target)
+        drawn = _to_data_units(s, codes.transpose(1, 0, 2), target)  # (n, k, n_target)
     else:
         X = np.zeros((n * k, d))
         X[:, given] = Xg.reshape(n * k, given.size)
         drawn = decode_draw(s, X, target, given, eps[draw_id], draw_id)
     if s.reject_constraints and s.constraints_:
+        drawn = drawn.reshape(n * k, target.size)
         X = np.array(rows.reshape(n * k, d), dtype=np.float64)
         X[:, target] = drawn
         _reject(s, X, target, given, noise, draw_id)
