@@ -309,6 +309,21 @@ def test_latent_reuse_noise_structure():
     big = s.draw_noise(40000, 1)[:, 0]
     np.testing.assert_allclose(big.mean(0), 0, atol=0.03)
     np.testing.assert_allclose(big.std(0), 1, atol=0.03)
+    # without antithetic: each half block of latent_reuse draws shares a latent noise
+    plain = VAESampler(**{**FAST, "latent_reuse": 3, "antithetic": False}).fit(X).draw_noise(12, 0)[:, 0]
+    np.testing.assert_array_equal(plain[0:3, :L], np.repeat(plain[:1, :L], 3, axis=0))
+    np.testing.assert_array_equal(plain[3:6, :L], np.repeat(plain[3:4, :L], 3, axis=0))
+    assert not np.allclose(plain[3, :L], plain[0, :L]) and not np.allclose(plain[1, L:], plain[0, L:])
+    # a Latin hypercube over the blocks: one latent value per equal-probability stratum
+    from scipy.special import ndtr
+
+    n_blocks = 10000  # 40000 draws in blocks of 4
+    strata = np.floor(ndtr(big[0::4, :L]) * n_blocks)
+    np.testing.assert_array_equal(np.sort(strata, axis=0), np.repeat(np.arange(n_blocks)[:, None], L, axis=1))
+    # draws as standard normals: a Kolmogorov-Smirnov test per column
+    from scipy.stats import kstest
+
+    assert min(kstest(big[:, j], "norm").pvalue for j in range(big.shape[1])) > 1e-3
 
 
 def test_latent_reuse_draws_match_per_row_decoding():

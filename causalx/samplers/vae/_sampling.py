@@ -34,8 +34,11 @@ def draw_noise(s, n_draws: int, rng: np.random.Generator) -> np.ndarray:
     each, see :func:`member_of`) that share one latent noise ``e`` in slab 0: pair ``p`` of
     the block has latent noise ``(e, -e)`` and feature noise ``(x, -x)`` (``p`` even) or
     ``(-x, x)`` (``p`` odd, the ``x`` of pair ``p - 1``), so each latent draw is decoded once
-    and read ``R`` times, and a quadruple ``(±e, ±x)`` cancels both noises in a mean. Every
-    draw keeps its distribution; only the dependence between draws changes.
+    and read ``R`` times, and a quadruple ``(±e, ±x)`` cancels both noises in a mean (without
+    ``antithetic``: each half block of ``R`` draws shares a latent noise, the feature noise is
+    the draw's own). The latent and the feature noises that are read come from Latin
+    hypercubes over the blocks. Every draw keeps its distribution; only the dependence
+    between draws changes.
     """
     L, d = int(s.latent_dim), s.n_features_in_
     shape = (n_slabs(s), L + d)
@@ -47,10 +50,21 @@ def draw_noise(s, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         return np.stack([half, -half], axis=1).reshape(-1, *shape)[:n_draws]
     n_blocks = -(-n_draws // (2 * R))
     out = rng.standard_normal((n_blocks, 2 * R, *shape))
-    e = out[:, :1, 0, :L]  # the latent noise of the block
+    # latent noise: one per block (antithetic: e and -e), or one per half block of R draws
+    heads = np.array([0]) if s.antithetic else np.array([0, R])
+    # feature noise that is read: with antithetic the first draw of each quadruple (the others
+    # are its sign flips), else every draw's
+    own = np.arange(0, 2 * R, 4) if s.antithetic else np.arange(2 * R)
+    # Latin hypercubes over the blocks: each coordinate takes one value from each of its
+    # equal-probability strata (in random order), so the few latent draws cover the normal
+    # evenly; every draw keeps its N(0, 1) distribution
+    out[:, heads, 0, :L] = _latin_normal(rng, n_blocks * heads.size, L).reshape(n_blocks, heads.size, L)
+    out[:, own, 0, L:] = _latin_normal(rng, n_blocks * own.size, d).reshape(n_blocks, own.size, d)
     if not s.antithetic:
-        out[:, :, 0, :L] = e  # R draws per latent draw, independent feature noise
+        out[:, :R, 0, :L] = out[:, :1, 0, :L]  # R draws per latent draw, their own feature noise
+        out[:, R:, 0, :L] = out[:, R : R + 1, 0, :L]
         return out.reshape(-1, *shape)[:n_draws]
+    e = out[:, :1, 0, :L]  # the latent noise of the block
     sign = np.where(np.arange(2 * R) % 2 == 0, 1.0, -1.0)[None, :, None]  # pairs (e, -e)
     out[:, :, 0, :L] = sign * e
     x = out[:, :, 0, L:].copy()
@@ -64,6 +78,16 @@ def draw_noise(s, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         rest = out[:, 0::2, 1:]
         out[:, 1::2, 1:] = -rest
     return out.reshape(-1, *shape)[:n_draws]
+
+
+def _latin_normal(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    """(n, dim) standard normals from a Latin hypercube: column j holds one draw from each of
+    the n equal-probability strata of N(0, 1), in a random order."""
+    from scipy.special import ndtri
+
+    strata = rng.permuted(np.tile(np.arange(n, dtype=float), (dim, 1)), axis=1).T
+    u = (strata + rng.random((n, dim))) / n
+    return ndtri(np.clip(u, 2.0**-53, 1.0 - 2.0**-53))
 
 
 def check_noise(s, noise, n_draws: int) -> None:
@@ -110,8 +134,9 @@ def _act_(s):
     return lambda h: torch.nn.functional.silu(h, inplace=True)
 
 
-def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
-    """Draws of the ``target`` features in coded units, (M, u, r, R, n_target) float32.
+def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None) -> np.ndarray:
+    """Draws of the ``target`` features in coded units, (M, u, r, R, n_target) float32, or
+    with ``order`` (k,) (positions in the flattened (M, r, R) draws) (u, k, n_target).
 
     ``ctx_rows`` (M, u, d) hold, for each ensemble member, the conditioning values in the
     ``given`` columns (the others are ignored); ``e_z`` (M, u or 1, r, L) is the noise of
@@ -139,7 +164,10 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
     Xg = np.zeros((M * u, d))
     Xg[:, given] = ctx_rows.reshape(M * u, d)[:, given]  # the other columns may hold anything (even NaN)
     inp_all = (encode(s, Xg)[0] * mask_in_np).reshape(M, u, -1)
-    out = np.empty((M, u, r, R, target.size), dtype=np.float32)
+    if order is None:
+        out = np.empty((M, u, r, R, target.size), dtype=np.float32)
+    else:
+        out = np.empty((u, len(order), target.size), dtype=np.float32)
     shared = e_z.shape[1] == 1  # the same noise rows for every conditioning row
     step = max(1, CHUNK_ROWS // max(1, r * M))
     act = _act_(s)
@@ -155,6 +183,7 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
         cont_pos = torch.as_tensor(plan["cont_pos"], device=dev)
         bin_pos = torch.as_tensor(plan["bin_pos"], device=dev)
         all_cont = n_cont == target.size and plan["cont_pos"] == list(range(n_cont))
+        order_t = None if order is None else torch.as_tensor(np.asarray(order, dtype=np.int64), device=dev)
         if shared:  # the prior network and the z-free terms for all conditioning rows at once
             prior = prior_context(s, net, torch.as_tensor(inp_all, device=dev), mask_full.expand(M, u, d))
         for start in range(0, u, step):
@@ -209,7 +238,10 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target) -> np.ndarray:
                     cum = torch.softmax(o[:, c0:c1], dim=1).cumsum(1).permute(*perm)[:, :, :, None, :]
                     uu = torch.special.ndtr(exx[..., pos : pos + 1])
                     res[..., pos] = (cum < uu).sum(-1).clamp(max=c1 - c0 - 1).float()
-            out[:, start:stop] = res.cpu().numpy()
+            if order_t is None:
+                out[:, start:stop] = res.cpu().numpy()
+            else:  # each conditioning row's draws in draw order
+                out[start:stop] = res.transpose(0, 1).reshape(m, -1, target.size).index_select(1, order_t).cpu().numpy()
     return out
 
 
@@ -332,9 +364,9 @@ def sample_into(s, rows, target, given, noise) -> None:
         ctx[:, given] = Xg[:, 0]
         e_z = eps[plan["latent_draw"], :L][:, None]  # (M, 1, w_u, L)
         e_x = eps[plan["slots"]][..., L + target][:, None]  # (M, 1, w_u, R, n_target)
-        codes = _draw_codes(s, np.broadcast_to(ctx, (M, n, d)), given, e_z, e_x, target)
-        codes = codes.reshape(M, n, -1, target.size)[plan["member"], :, plan["slot"]]  # (k, n, n_target)
-        drawn = _to_data_units(s, codes.transpose(1, 0, 2), target)  # (n, k, n_target)
+        order = plan["member"] * (plan["slots"].shape[1] * plan["slots"].shape[2]) + plan["slot"]
+        codes = _draw_codes(s, np.broadcast_to(ctx, (M, n, d)), given, e_z, e_x, target, order)
+        drawn = _to_data_units(s, codes, target)  # (n, k, n_target)
     else:
         X = np.zeros((n * k, d))
         X[:, given] = Xg.reshape(n * k, given.size)
