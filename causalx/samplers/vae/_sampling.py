@@ -255,14 +255,17 @@ def latent_plan(s, eps: np.ndarray) -> dict:
     comparing the noise rows themselves, so any noise gives the draws it encodes; cached for
     the last noise set (an explanation passes the same one to every coalition).
     """
-    import hashlib
-
     k, L, M = eps.shape[0], int(s.latent_dim), int(s.n_ensemble)
-    ez = np.ascontiguousarray(eps[:, :L])
-    key = (k, M, int(getattr(s, "latent_reuse", 1)), hashlib.blake2b(ez.tobytes(), digest_size=16).digest())
+    view = eps[:, :L]
+    # the same noise array as the last call (address, shape and three moments of its latent
+    # noise: a changed or different array will not match)
+    w = np.arange(1.0, k + 1.0)
+    key = (k, M, int(getattr(s, "latent_reuse", 1)), eps.__array_interface__["data"][0], eps.strides,
+           float(view.sum()), float(np.square(view).sum()), float(w @ view.sum(axis=1)))
     cached = getattr(s, "_latent_plan_cache", None)
     if cached is not None and cached[0] == key:
         return cached[1]
+    ez = np.ascontiguousarray(view)
     member = member_of(s, np.arange(k))
     per = []  # (first draw of each latent, draws sorted by latent, latent of each, position in its latent)
     for j in range(M):
