@@ -330,7 +330,10 @@ def _to_data_units(s, codes: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Coded draws (..., n_target) of the ``target`` columns back in data units (float64)."""
     types = [s.feature_types_[j] for j in target]
     if all(t == "continuous" for t in types):
-        return codes * s.scale_[target] + s.mean_[target]
+        out = codes.astype(np.float64)  # in place after one conversion (no mixed-type temporaries)
+        out *= s.scale_[target]
+        out += s.mean_[target]
+        return out
     out = np.empty(codes.shape, dtype=np.float64)
     for k, (j, t) in enumerate(zip(target, types)):
         if t in ("continuous", "ordinal"):
