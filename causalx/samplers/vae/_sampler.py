@@ -65,7 +65,8 @@ class VAESampler(BaseSampler):
     conditioning values are the same for every draw of an explicand (conditional values),
     the prior network and the ``z``-free part of the decoder run once per explicand. ``e_z``
     and ``e_x`` come from :meth:`draw_noise` and are shared by all coalitions of an
-    explanation (common random numbers); with ``antithetic`` they come in pairs ``(e, -e)``.
+    explanation (common random numbers); with ``antithetic`` they come in pairs ``(e, -e)``,
+    and each latent draw is decoded once for ``latent_reuse`` draws.
 
     Parameters
     ----------
