@@ -388,6 +388,8 @@ def _sampler_lines(explanations: dict) -> list[str]:
     lines: list[str] = []
     for lab, e in explanations.items():
         d = e.get("sampler_diagnostic")
+        if d and "masks" in d:
+            lines += _mask_lines(lab, d)
         if not d or "nodes" not in d:
             continue
         off = d.get("off_manifold_share")
@@ -405,6 +407,21 @@ def _sampler_lines(explanations: dict) -> list[str]:
             lines += ["", f"Standard errors of {_md(lab)} include the sampler's learning error ({u['n_refits']} refits on "
                       f"{_md(u.get('scheme'))}): mean Monte Carlo part {_fmt(u['mean_mc_stderr'])}, mean learning "
                       f"part {_fmt(u['mean_learning_stderr'])}."]
+    return lines
+
+
+def _mask_lines(lab: str, d: dict) -> list[str]:
+    """The conditional sampler's held-out fit per mask (Gaussian, VAE samplers)."""
+    off = d.get("off_manifold_share")
+    lines = ["", f"Sampler of {_md(lab)} ({_md(d.get('sampler'))}): held-out conditional fit on "
+             f"{d.get('n_test')} rows, {_md(d.get('holdout'))}; {d.get('n_draws')} draws per row; "
+             "skill = 1 − score / score of the marginal (0: the conditioning does not help, < 0: worse than "
+             "ignoring it)" + (f"; {100 * off:.1f} % of the evaluated rows off the data manifold" if off is not None else "")
+             + ":", "", "| feature | given | score | marginal | skill |", "|---|---|---|---|---|"]
+    for r in d["masks"]:
+        given = "all others" if r.get("kind") == "all others" else ", ".join(r.get("given", []))
+        lines.append(f"| {_md_cell(r['target'])} | {_md_cell(given)} | {_fmt(r.get('score'))} ({r.get('metric')}) | "
+                     f"{_fmt(r.get('baseline'))} | {_fmt(r.get('skill'))} |")
     return lines
 
 

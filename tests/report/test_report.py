@@ -78,6 +78,22 @@ def test_three_files_and_schema(written):
     assert md.startswith("# ") and result.hypotheses[0].statement in md
 
 
+def test_per_mask_sampler_diagnostic_in_all_three_files(written):
+    """The Gaussian sampler's held-out fit per mask: JSON record, Markdown and HTML tables."""
+    result, paths = written
+    payload = json.loads(paths["json"].read_text())
+    label = next(lab for lab, e in result.explanations.items() if e.provenance.get("sampler") == "gaussian")
+    diag = result.explanations[label].provenance["sampler_diagnostic"]
+    assert payload["explanations"][label]["sampler_diagnostic"]["masks"] == diag["masks"]
+    m = diag["masks"][0]
+    md = paths["md"].read_text()
+    assert "| feature | given | score | marginal | skill |" in md
+    assert f"| {m['target']} | all others | {m['score']:.4g} (CRPS) | {m['baseline']:.4g} | {m['skill']:.4g} |" in md
+    html = paths["html"].read_text()
+    assert "<th>feature</th><th>given</th><th>score</th><th>marginal</th><th>skill</th>" in html
+    assert f"<td>{m['target']}</td><td>all others</td><td>{m['score']:.4g} (CRPS)</td>" in html
+
+
 def test_schema_rejects_a_broken_payload(written):
     from causalx.report import report_schema
 

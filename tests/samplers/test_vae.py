@@ -276,13 +276,73 @@ def test_antithetic_noise_and_members():
     from causalx.samplers.vae._sampling import member_of
 
     X = np.random.default_rng(5).normal(size=(200, 3))
-    s = VAESampler(**FAST).fit(X)
+    s = VAESampler(**FAST, latent_reuse=1).fit(X)
     noise = s.draw_noise(9, 0)
     np.testing.assert_array_equal(noise[1::2], -noise[0:8:2])
     assert noise.shape == (9, 1, 4 + 3)
     np.testing.assert_array_equal(member_of(s, np.arange(8)), [0, 0, 1, 1, 0, 0, 1, 1])
     plain = s.set_params(antithetic=False).draw_noise(9, 0)
     assert not np.allclose(plain[1], -plain[0])
+
+
+def test_latent_reuse_noise_structure():
+    """latent_reuse=2: quadruples (e, x), (-e, -x), (e, -x), (-e, x), one member per block."""
+    from causalx.samplers.vae._sampling import latent_plan, member_of
+
+    X = np.random.default_rng(5).normal(size=(200, 3))
+    s = VAESampler(**FAST, latent_reuse=2).fit(X)
+    L = 4
+    noise = s.draw_noise(16, 0)[:, 0]
+    np.testing.assert_array_equal(noise[1::2], -noise[0::2])  # still antithetic pairs
+    e, x = noise[:, :L], noise[:, L:]
+    np.testing.assert_array_equal(e[2::4], e[0::4])
+    np.testing.assert_array_equal(x[2::4], -x[0::4])
+    np.testing.assert_array_equal(x[3::4], x[0::4])
+    assert not np.allclose(e[4], e[0])  # a fresh latent per block
+    np.testing.assert_array_equal(member_of(s, np.arange(16)), [0] * 4 + [1] * 4 + [0] * 4 + [1] * 4)
+    # each member decodes half as many latents as it has draws
+    plan = latent_plan(s, noise)
+    assert plan["latent_draw"].shape == (2, 4) and plan["slots"].shape == (2, 4, 2) and plan["valid"].all()
+    np.testing.assert_array_equal(np.sort(plan["slots"].ravel()), np.arange(16))  # every draw once
+    np.testing.assert_array_equal(e[plan["slots"]], np.repeat(e[plan["latent_draw"]][:, :, None], 2, axis=2))
+    # standard normals: moments of a large draw
+    big = s.draw_noise(40000, 1)[:, 0]
+    np.testing.assert_allclose(big.mean(0), 0, atol=0.03)
+    np.testing.assert_allclose(big.std(0), 1, atol=0.03)
+    # without antithetic: each half block of latent_reuse draws shares a latent noise
+    plain = VAESampler(**{**FAST, "latent_reuse": 3, "antithetic": False}).fit(X).draw_noise(12, 0)[:, 0]
+    np.testing.assert_array_equal(plain[0:3, :L], np.repeat(plain[:1, :L], 3, axis=0))
+    np.testing.assert_array_equal(plain[3:6, :L], np.repeat(plain[3:4, :L], 3, axis=0))
+    assert not np.allclose(plain[3, :L], plain[0, :L]) and not np.allclose(plain[1, L:], plain[0, L:])
+    # a Latin hypercube over the blocks: one latent value per equal-probability stratum
+    from scipy.special import ndtr
+
+    n_blocks = 10000  # 40000 draws in blocks of 4
+    strata = np.floor(ndtr(big[0::4, :L]) * n_blocks)
+    np.testing.assert_array_equal(np.sort(strata, axis=0), np.repeat(np.arange(n_blocks)[:, None], L, axis=1))
+    # draws as standard normals: a Kolmogorov-Smirnov test per column
+    from scipy.stats import kstest
+
+    assert min(kstest(big[:, j], "norm").pvalue for j in range(big.shape[1])) > 1e-3
+
+
+def test_latent_reuse_draws_match_per_row_decoding():
+    """The shared-latent fast path gives exactly what decoding each draw on its own gives."""
+    from causalx.samplers.vae._sampling import decode_draw
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    s = VAESampler(**{**FAST, "n_ensemble": 3, "latent_reuse": 3}).fit(X)
+    x = X[:4]
+    k = 15  # not a multiple of the block of 2 * 3 draws
+    noise = s.draw_noise(k, 1)
+    for target, given in [([1, 2], [0]), ([0, 1, 2], []), ([0], [1, 2])]:
+        target, given = np.array(target), np.array(given, dtype=int)
+        rows = np.repeat(x[:, None, :], k, axis=1)
+        s.sample_into(rows, target, given, noise)
+        draw = np.tile(np.arange(k), 4)
+        expected = decode_draw(s, np.repeat(x, k, axis=0), target, given, noise[draw, 0], draw)
+        np.testing.assert_allclose(rows[:, :, target].reshape(4 * k, -1), expected, rtol=1e-5, atol=1e-5)
+        noise[:] = s.draw_noise(k, int(target.sum()) + 7)  # new noise in the same array: no stale plan
 
 
 @pytest.mark.slow
@@ -431,6 +491,7 @@ def test_save_load_gives_identical_samples(tmp_path):
     t = VAESampler.load(path)
     assert t.get_params() == s.get_params()
     assert t.feature_names_in_ == ("HOMO", "LUMO") and t.n_epochs_ == s.n_epochs_
+    assert t.diagnostics_ == s.diagnostics_ and s.diagnostics_["sampler"] == "vae"
     x = np.array([[-6.2], [-5.1]])
     np.testing.assert_array_equal(s.sample(x, [1], [0], 300, random_state=7), t.sample(x, [1], [0], 300, random_state=7))
     np.testing.assert_array_equal(s.score_samples(X[:20]), t.score_samples(X[:20]))
@@ -444,6 +505,31 @@ def test_save_load_gives_identical_samples(tmp_path):
     # the file holds tensors and plain containers only
     state = torch.load(path, weights_only=True)
     assert state["format"] == "causalx.VAESampler"
+
+
+def test_diagnostic_scores_the_validation_rows():
+    """diagnostics_: per-mask held-out CRPS on the validation split, against an independent
+    recomputation from the sampler's own draws and the training marginal."""
+    from causalx.samplers._diagnostic import CONDITIONAL_FIT_DRAWS, crps_draws, crps_empirical
+
+    X = np.random.default_rng(5).normal(size=(300, 3)).cumsum(axis=1)
+    g = cx.CausalGraph(["a", "b", "c"], edges=[("a", "b"), ("b", "c")])
+    s = VAESampler(**FAST).fit(X, feature_names=["a", "b", "c"], graph=g)
+    d = s.diagnostics_
+    assert d["sampler"] == "vae" and d["n_test"] == 60 and "validation split (60 rows)" in d["holdout"]
+    assert [(m["target"], m["kind"]) for m in d["masks"]] == [
+        ("a", "all others"), ("b", "all others"), ("b", "parents"), ("c", "all others"), ("c", "parents")]
+    # the validation rows as the sampler split them (seeded), scored again from fresh draws
+    seeds = np.random.default_rng(0).integers(0, 2**31 - 1, size=4)
+    order = np.random.default_rng(int(seeds[1])).permutation(300)
+    val, train = X[np.sort(order[:60])], X[np.sort(order[60:])]
+    m = d["masks"][4]
+    assert m["given"] == ["b"]
+    draws = s.sample(val[:, [1]], [2], [1], 4000, random_state=3)[:, :, 0]
+    assert m["score"] == pytest.approx(crps_draws(draws, val[:, 2]).mean(), rel=0.05)
+    assert m["baseline"] == pytest.approx(crps_empirical(train[:, 2], val[:, 2]).mean(), rel=1e-12)
+    assert CONDITIONAL_FIT_DRAWS % (2 * s.latent_reuse * s.n_ensemble) == 0  # whole blocks of draws
+    assert VAESampler(**FAST, validation_fraction=0.0).fit(X).diagnostics_ is None
 
 
 def test_load_rejects_other_files(tmp_path):

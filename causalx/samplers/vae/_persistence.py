@@ -37,6 +37,7 @@ def save(s, path) -> None:
         "constraints": [c.text for c in s.constraints_],
         "constraint_names": None if s._cnames is None else list(s._cnames),
         "n_epochs": int(s.n_epochs_),
+        "diagnostics": getattr(s, "diagnostics_", None),
         "best_epoch": int(s.best_epoch_),
         "loss_curve": [float(v) for v in s.loss_curve_],
         "validation_loss_curve": [float(v) for v in s.validation_loss_curve_],
@@ -76,6 +77,7 @@ def load(cls, path, *, device=None):
     cnames = state["constraint_names"]
     s._cnames = None if cnames is None else tuple(cnames)
     s.n_epochs_ = int(state["n_epochs"])
+    s.diagnostics_ = state.get("diagnostics")
     s.best_epoch_ = int(state["best_epoch"])
     s.loss_curve_ = list(state["loss_curve"])
     s.validation_loss_curve_ = list(state["validation_loss_curve"])

