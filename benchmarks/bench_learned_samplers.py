@@ -133,18 +133,7 @@ def true_values(Xe, *, asymmetric, M=40_000, seed=12345):
     for S in itertools.product([0, 1], repeat=d):
         do = {NAMES[j]: Xe[:, j][:, None] for j in range(d) if S[j]}
         v[S] = model(_run(u, do)).mean(1)
-    if asymmetric:  # orderings consistent with the DAG
-        orders = [p for p in itertools.permutations(range(d)) if _consistent(p)]
-    else:
-        orders = list(itertools.permutations(range(d)))
-    phi = np.zeros((n, d))
-    for p in orders:
-        S = [0] * d
-        for j in p:
-            before = v[tuple(S)]
-            S[j] = 1
-            phi[:, j] += v[tuple(S)] - before
-    return phi / len(orders)
+    return _shapley(v, n, d, asymmetric)  # asymmetric: the orderings consistent with the DAG
 
 
 def _consistent(p):

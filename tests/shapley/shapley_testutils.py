@@ -92,3 +92,31 @@ def random_dag_pairs(rng, d: int, p: float = 0.35) -> list[tuple[int, int]]:
     return [
         (int(label[a]), int(label[b])) for a in range(d) for b in range(a + 1, d) if rng.random() < p
     ]
+
+
+def structured_table(rng, d, n=2, n_rep=1, noise=0.3):
+    """v(S): linear + pairwise + three-way terms + a small random table (every order present)."""
+    z = np.array(list(itertools.product([0, 1], repeat=d)))[:, ::-1].astype(float)  # row c has code c
+    assert np.array_equal(codes(z.astype(bool)), np.arange(2**d))
+    out = np.empty((n, 2**d, n_rep))
+    for r in range(n):
+        beta = rng.normal(size=d)
+        gam = rng.normal(size=(d, d)) * 0.5
+        v = z @ beta + np.einsum("mi,ij,mj->m", z, np.triu(gam, 1), z)
+        v += 1.5 * z[:, 0] * z[:, 1] * z[:, 2] - z[:, 3] * z[:, 4] * z[:, 5]
+        v += noise * rng.normal(size=2**d)
+        out[r] = v[:, None] + (0.05 * rng.normal(size=(2**d, n_rep)) if n_rep > 1 else 0.0)
+    return out
+
+
+def coverage_of_stderr(run, table, d: int, n_seeds: int, seed0: int = 100) -> tuple[float, int]:
+    """Share of entries within ±1.96 stderr of the brute-force values over ``n_seeds`` runs
+    ``run(table, seed)`` of a one-row table game, and the count of stderr == 0 with an error."""
+    exact = brute_symmetric(table.mean(axis=2), d)[0]
+    inside, zero_bad = [], 0
+    for s in range(n_seeds):
+        res = run(table, seed0 + s)
+        err = np.abs(res.values[0] - exact)
+        inside.append(np.mean(err <= 1.96 * res.stderr[0]))
+        zero_bad += int(np.sum((res.stderr[0] == 0) & (err > 1e-9)))
+    return float(np.mean(inside)), zero_bad

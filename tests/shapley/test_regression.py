@@ -6,31 +6,16 @@ with itertools over all coalitions / consistent orderings.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 
 import numpy as np
 import pytest
-from shapley_testutils import TableGame, brute_orderings, brute_symmetric, codes, consistent_permutations, layered_closed_form
+from shapley_testutils import (TableGame, brute_orderings, brute_symmetric, consistent_permutations,
+                               coverage_of_stderr, layered_closed_form, structured_table)
 
 from causalx.exceptions import ConvergenceWarning
 from causalx.shapley import PartialOrder, estimate_shapley, resolve_method
 from causalx.shapley._regression import _border_sizes
-
-
-def structured_table(rng, d, n=2, n_rep=1, noise=0.3):
-    """v(S): linear + pairwise + three-way terms + a small random table (every order present)."""
-    z = np.array(list(itertools.product([0, 1], repeat=d)))[:, ::-1].astype(float)  # row c has code c
-    assert np.array_equal(codes(z.astype(bool)), np.arange(2**d))
-    out = np.empty((n, 2**d, n_rep))
-    for r in range(n):
-        beta = rng.normal(size=d)
-        gam = rng.normal(size=(d, d)) * 0.5
-        v = z @ beta + np.einsum("mi,ij,mj->m", z, np.triu(gam, 1), z)
-        v += 1.5 * z[:, 0] * z[:, 1] * z[:, 2] - z[:, 3] * z[:, 4] * z[:, 5]
-        v += noise * rng.normal(size=2**d)
-        out[r] = v[:, None] + (0.05 * rng.normal(size=(2**d, n_rep)) if n_rep > 1 else 0.0)
-    return out
 
 
 def _run(table, order, max_evals, seed, tol=1e-9):
@@ -74,14 +59,7 @@ def test_stderr_calibrated_and_never_zero_with_nonzero_error():
     entries of one seed are correlated) plus 0.02 for the O(1/m) bias."""
     d, n_seeds = 9, 150
     table = structured_table(np.random.default_rng(2), d, n=1)
-    exact = brute_symmetric(table.mean(axis=2), d)[0]
-    inside, zero_bad = [], 0
-    for s in range(n_seeds):
-        res = _run(table, PartialOrder.symmetric(d), 90, 100 + s)
-        err = np.abs(res.values[0] - exact)
-        inside.append(np.mean(err <= 1.96 * res.stderr[0]))
-        zero_bad += int(np.sum((res.stderr[0] == 0) & (err > 1e-9)))
-    coverage = float(np.mean(inside))
+    coverage, zero_bad = coverage_of_stderr(lambda tb, seed: _run(tb, PartialOrder.symmetric(d), 90, seed), table, d, n_seeds)
     tol = 3 * np.sqrt(0.95 * 0.05 / n_seeds) + 0.02
     assert abs(coverage - 0.95) <= tol, coverage
     assert zero_bad == 0
