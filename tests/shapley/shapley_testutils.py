@@ -120,3 +120,17 @@ def coverage_of_stderr(run, table, d: int, n_seeds: int, seed0: int = 100) -> tu
         inside.append(np.mean(err <= 1.96 * res.stderr[0]))
         zero_bad += int(np.sum((res.stderr[0] == 0) & (err > 1e-9)))
     return float(np.mean(inside)), zero_bad
+
+
+def check_layered_estimate(res, table, layers, exact) -> None:
+    """A sampled layered estimate: total and within-layer efficiency exact (each layer's values
+    sum to v(A ∪ L) − v(A)), every entry within 5 stderr of ``exact``, max error < 25 % of max |φ|."""
+    np.testing.assert_allclose(res.values.sum(axis=1), table[:, -1, 0] - table[:, 0, 0], atol=1e-10)
+    before = 0
+    for lay in layers:
+        code = before | sum(1 << j for j in lay)
+        np.testing.assert_allclose(res.values[0, lay].sum(), table[0, code, 0] - table[0, before, 0], atol=1e-10)
+        before = code
+    z = np.abs(res.values - exact) / np.maximum(res.stderr, 1e-12)
+    assert np.all(z < 5)
+    assert np.max(np.abs(res.values - exact)) < 0.25 * np.max(np.abs(exact))
