@@ -89,7 +89,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         check_interval("n_draws", n_draws, low=1, integer=True)
         return self._draw_noise(int(n_draws), check_random_state(random_state))
 
-    def sample_into(self, rows: np.ndarray, target, given, noise) -> None:
+    def sample_into(self, rows: np.ndarray, target, given, noise, *, given_fixed: bool = False) -> None:
         """Fill ``rows[:, :, target]`` in place with draws given ``rows[:, :, given]``.
 
         Sampling is deterministic given ``(rows, target, given, noise)``. Columns other than
@@ -107,6 +107,11 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             Conditioning columns, disjoint from ``target``.
         noise : object
             The result of :meth:`draw_noise`, with ``n_draws == rows.shape[1]``.
+        given_fixed : bool, default=False
+            The caller guarantees that ``rows[i, :, given]`` is the same in every draw of
+            explicand ``i`` (conditional values: ``x_S`` repeated), so a sampler may read the
+            conditioning values from the first draw only and condition once per explicand.
+            The draws are the same as without it; only the work differs.
         """
         self._check_fitted()
         d = self.n_features_in_
@@ -136,7 +141,10 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         self._check_noise(noise, rows.shape[1])
         if target.size == 0 or rows.shape[0] == 0:
             return
-        self._sample_into(rows, target, given, noise)
+        if given_fixed and given.size:
+            self._sample_into_fixed(rows, target, given, noise)
+        else:
+            self._sample_into(rows, target, given, noise)
 
     def sample_factor_into(self, rows: np.ndarray, target, given, noise) -> None:
         """Draw one factor ``X_target ~ P(X_target | X_given)`` of an identified expression.
@@ -206,6 +214,14 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _sample_into(self, rows: np.ndarray, target: np.ndarray, given: np.ndarray, noise) -> None:
         """Fill ``rows[..., target]``; inputs already validated and ``target`` non-empty."""
+
+    def _sample_into_fixed(self, rows: np.ndarray, target: np.ndarray, given: np.ndarray, noise) -> None:
+        """:meth:`_sample_into` when ``rows[:, :, given]`` is constant over the draws axis.
+
+        Samplers that can condition once per explicand override it; it must give the same
+        draws as :meth:`_sample_into` on the same rows.
+        """
+        self._sample_into(rows, target, given, noise)
 
     # ------------------------------------------------------------------ helpers
 

@@ -55,7 +55,11 @@ class MarginalFiller:
 
 
 class ConditionalFiller:
-    """Fill absent features from the sampler's observational conditional P(X_S̄ | x_S)."""
+    """Fill absent features from the sampler's observational conditional P(X_S̄ | x_S).
+
+    ``rows[i, :, S]`` must hold ``x_S`` of explicand ``i`` in every draw (the game writes it so):
+    the sampler is told so and conditions once per explicand.
+    """
 
     def __init__(self, sampler, noise, n_draws: int):
         self.sampler, self.noise, self.n_draws = sampler, noise, n_draws
@@ -63,7 +67,8 @@ class ConditionalFiller:
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
         absent = np.flatnonzero(~mask)
         if absent.size:
-            self.sampler.sample_into(rows, absent, np.flatnonzero(mask), self.noise)
+            # the game wrote x_S into every draw of an explicand: the sampler may read it once
+            self.sampler.sample_into(rows, absent, np.flatnonzero(mask), self.noise, given_fixed=True)
 
 
 class CausalFiller:

@@ -398,6 +398,9 @@ class VAESampler(BaseSampler):
     def _sample_into(self, rows, target, given, noise) -> None:
         _sampling.sample_into(self, rows, target, given, noise)
 
+    def _sample_into_fixed(self, rows, target, given, noise) -> None:
+        _sampling.sample_into(self, rows, target, given, noise, given_fixed=True)
+
     # ================================================================== likelihood
     def score_samples(self, X, *, n_importance: int = 16, random_state=0) -> np.ndarray:
         """Importance-weighted estimate of the log-density of each full row.

@@ -10,6 +10,7 @@ import numpy as np
 from causalx.exceptions import CausalxWarning
 from causalx.samplers._base import _check_n_draws
 from causalx.samplers.vae._layout import encode, level_index
+from causalx.utils.arrays import assign_columns
 from causalx.samplers.vae._network import DECODER_ACT, decode, encoder, import_torch, linear, loglik, prior_context, torch_threads
 
 __all__ = ["check_noise", "decode_draw", "draw_noise", "latent_plan", "log_density", "n_slabs", "sample_into"]
@@ -134,9 +135,11 @@ def _act_(s):
     return lambda h: torch.nn.functional.silu(h, inplace=True)
 
 
-def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None) -> np.ndarray:
+def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None, affine=None) -> np.ndarray:
     """Draws of the ``target`` features in coded units, (M, u, r, R, n_target) float32, or
-    with ``order`` (k,) (positions in the flattened (M, r, R) draws) (u, k, n_target).
+    with ``order`` (k,) (positions in the flattened (M, r, R) draws) (u, k, n_target); with
+    ``affine`` ``(mean, scale)`` (n_target,) as well, float64 ``mean + scale * code`` (the data
+    units of continuous features, applied before the copy out of torch).
 
     ``ctx_rows`` (M, u, d) hold, for each ensemble member, the conditioning values in the
     ``given`` columns (the others are ignored); ``e_z`` (M, u or 1, r, L) is the noise of
@@ -167,7 +170,7 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None) -> np.ndarray:
     if order is None:
         out = np.empty((M, u, r, R, target.size), dtype=np.float32)
     else:
-        out = np.empty((u, len(order), target.size), dtype=np.float32)
+        out = np.empty((u, len(order), target.size), dtype=np.float32 if affine is None else np.float64)
     shared = e_z.shape[1] == 1  # the same noise rows for every conditioning row
     step = max(1, CHUNK_ROWS // max(1, r * M))
     act = _act_(s)
@@ -184,6 +187,8 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None) -> np.ndarray:
         bin_pos = torch.as_tensor(plan["bin_pos"], device=dev)
         all_cont = n_cont == target.size and plan["cont_pos"] == list(range(n_cont))
         order_t = None if order is None else torch.as_tensor(np.asarray(order, dtype=np.int64), device=dev)
+        if affine is not None:
+            shift_t, scale_t = (torch.as_tensor(np.asarray(a, dtype=np.float64), device=dev) for a in affine)
         if shared:  # the prior network and the z-free terms for all conditioning rows at once
             prior = prior_context(s, net, torch.as_tensor(inp_all, device=dev), mask_full.expand(M, u, d))
         for start in range(0, u, step):
@@ -241,7 +246,10 @@ def _draw_codes(s, ctx_rows, given, e_z, e_x, target, order=None) -> np.ndarray:
             if order_t is None:
                 out[:, start:stop] = res.cpu().numpy()
             else:  # each conditioning row's draws in draw order
-                out[start:stop] = res.transpose(0, 1).reshape(m, -1, target.size).index_select(1, order_t).cpu().numpy()
+                res = res.transpose(0, 1).reshape(m, -1, target.size).index_select(1, order_t)
+                if affine is not None:
+                    res = torch.addcmul(shift_t, res.double(), scale_t)
+                out[start:stop] = res.cpu().numpy()
     return out
 
 
@@ -350,40 +358,45 @@ def decode_draw(s, X, target, given, eps, draw) -> np.ndarray:
     return _to_data_units(s, _draw_rows(s, X, target, given, eps, draw), target)
 
 
-def sample_into(s, rows, target, given, noise) -> None:
+def sample_into(s, rows, target, given, noise, given_fixed: bool = False) -> None:
     """Fill ``rows[..., target]`` (validated by :meth:`BaseSampler.sample_into`).
 
     When the conditioning values are the same in every draw of an explicand (conditional
-    values: ``x_S`` repeated), the prior network runs once per explicand and member, and the
-    draws of all explicands go through the decoder together; otherwise (draws that condition
-    on drawn parents) once per row.
+    values: ``x_S`` repeated; ``given_fixed`` says so, else it is checked), the prior network
+    runs once per explicand and member, and the draws of all explicands go through the decoder
+    together; otherwise (draws that condition on drawn parents) once per row.
     """
     n, k, d = rows.shape
     M, L = int(s.n_ensemble), int(s.latent_dim)
     eps = noise[:, 0]  # (k, L + d): slab 0, the first draw
-    Xg = rows[:, :, given]
-    draw_id = np.tile(np.arange(k), n)  # draw number of each flattened row
-    if given.size == 0 or bool((Xg == Xg[:, :1]).all()):
+    if given_fixed or given.size == 0:
+        fixed, first = True, rows[:, 0, given]
+    else:
+        Xg = rows[:, :, given]
+        fixed, first = bool((Xg == Xg[:, :1]).all()), Xg[:, 0]
+    if fixed:
         # every member decodes its distinct latent draws once, for all explicands together
         plan = latent_plan(s, eps)
         ctx = np.zeros((n, d))
-        ctx[:, given] = Xg[:, 0]
+        ctx[:, given] = first
         e_z = eps[plan["latent_draw"], :L][:, None]  # (M, 1, w_u, L)
         e_x = eps[plan["slots"]][..., L + target][:, None]  # (M, 1, w_u, R, n_target)
         order = plan["member"] * (plan["slots"].shape[1] * plan["slots"].shape[2]) + plan["slot"]
-        codes = _draw_codes(s, np.broadcast_to(ctx, (M, n, d)), given, e_z, e_x, target, order)
-        drawn = _to_data_units(s, codes, target)  # (n, k, n_target)
+        continuous = all(s.feature_types_[j] == "continuous" for j in target)
+        affine = (s.mean_[target], s.scale_[target]) if continuous else None
+        drawn = _draw_codes(s, np.broadcast_to(ctx, (M, n, d)), given, e_z, e_x, target, order, affine)
+        if not continuous:
+            drawn = _to_data_units(s, drawn, target)
+        assign_columns(rows, target, drawn)  # (n, k, n_target)
     else:
+        draw_id = np.tile(np.arange(k), n)  # draw number of each flattened row
         X = np.zeros((n * k, d))
         X[:, given] = Xg.reshape(n * k, given.size)
-        drawn = decode_draw(s, X, target, given, eps[draw_id], draw_id)
+        assign_columns(rows, target, decode_draw(s, X, target, given, eps[draw_id], draw_id).reshape(n, k, target.size))
     if s.reject_constraints and s.constraints_:
-        drawn = drawn.reshape(n * k, target.size)
         X = np.array(rows.reshape(n * k, d), dtype=np.float64)
-        X[:, target] = drawn
-        _reject(s, X, target, given, noise, draw_id)
-        drawn = X[:, target]
-    rows[:, :, target] = drawn.reshape(n, k, target.size)
+        _reject(s, X, target, given, noise, np.tile(np.arange(k), n))
+        assign_columns(rows, target, X[:, target].reshape(n, k, target.size))
 
 
 # ---------------------------------------------------------------------------------- rejection
