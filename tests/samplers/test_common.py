@@ -63,6 +63,15 @@ def check_sampler(sampler: BaseSampler, X: np.ndarray, graph) -> None:
         fitted.sample_into(other, target, given, fitted.draw_noise(K, 1))
         assert not np.allclose(other[..., target], rows[..., target])
 
+        # given_fixed=True (the conditional filler's promise that x_given repeats over the
+        # draws) gives exactly the draws of the general path
+        fixed = before.copy()
+        fixed[:, :, given] = before[:, :1, given]
+        general = fixed.copy()
+        fitted.sample_into(fixed, target, given, noise, given_fixed=True)
+        fitted.sample_into(general, target, given, noise)
+        np.testing.assert_array_equal(fixed, general)
+
         # sample(): shape and agreement with sample_into
         x_given = before[:, 0, given]
         out = fitted.sample(x_given, target, given, K, random_state=0)

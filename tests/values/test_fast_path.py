@@ -68,3 +68,30 @@ def test_model_function_column_major_is_the_copy():
     permuted = ModelFunction(LinearRegression().fit(pd.DataFrame(rows[:, ::-1], columns=names[::-1]), rows[:, 0]), names)
     assert not permuted.prefers_columns
     np.testing.assert_allclose(permuted(np.asfortranarray(rows)), rows[:, 0], atol=1e-10)
+
+
+def test_conditional_filler_tells_the_sampler_x_s_repeats():
+    """The conditional game passes given_fixed=True (x_S is written into every draw), and the
+    values equal those of a sampler that ignores the promise (the general path)."""
+    X, model, sampler, noise, _, _ = _setup(frame=False)
+    calls = []
+
+    class Spy(GaussianSampler):
+        def _sample_into_fixed(self, rows, target, given, noise):
+            calls.append(given.size)
+            assert (rows[:, :, given] == rows[:, :1, given]).all()
+            super()._sample_into_fixed(rows, target, given, noise)
+
+    class Plain(GaussianSampler):
+        def sample_into(self, rows, target, given, noise, *, given_fixed=False):
+            super().sample_into(rows, target, given, noise)  # drops the promise
+
+    graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b", "c", "d"]])
+    Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
+    phi = {}
+    for key, s in (("spy", Spy()), ("plain", Plain())):
+        e = cx.CausalExplainer(model.predict, graph, value="conditional", sampler=s, method="exact",
+                               n_samples=64, random_state=0).fit(Xb)
+        phi[key] = e.explain(X[:3]).values
+    assert calls and all(c > 0 for c in calls)
+    np.testing.assert_array_equal(phi["spy"], phi["plain"])
