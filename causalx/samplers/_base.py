@@ -111,7 +111,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             The caller guarantees that ``rows[i, :, given]`` is the same in every draw of
             explicand ``i`` (conditional values: ``x_S`` repeated), so a sampler may read the
             conditioning values from the first draw only and condition once per explicand.
-            The draws are the same as without it; only the work differs.
+            The draws are the same as without it (to rounding); only the work differs.
         """
         self._check_fitted()
         d = self.n_features_in_
@@ -219,7 +219,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         """:meth:`_sample_into` when ``rows[:, :, given]`` is constant over the draws axis.
 
         Samplers that can condition once per explicand override it; it must give the same
-        draws as :meth:`_sample_into` on the same rows.
+        draws as :meth:`_sample_into` on the same rows, to rounding.
         """
         self._sample_into(rows, target, given, noise)
 

@@ -15,6 +15,7 @@ import scipy.special
 
 from causalx.samplers._base import BaseSampler, _check_indices, _check_n_draws
 from causalx.utils import check_interval
+from causalx.utils.arrays import assign_columns
 
 __all__ = ["GaussianConditional", "GaussianSampler", "LatentThresholds"]
 
@@ -341,6 +342,18 @@ class GaussianSampler(BaseSampler):
             else:
                 rows[:, :, target] = out[None]
 
+    def _sample_into_fixed(self, rows, target, given, noise) -> None:
+        """:meth:`_sample_into` when ``rows[i, :, given]`` is the same in every draw: the
+        conditional mean is computed once per explicand and broadcast over the draws."""
+        if self.thresholds_:
+            return self._sample_latent(rows, target, given, noise)
+        cond = self._conditional(target, given)
+        with _one_blas_thread():
+            out = noise[:, target] @ cond.scale.T  # (K, t)
+            out += cond.intercept
+            mean = rows[:, 0, given] @ cond.coef.T  # (n, t)
+            vals = out[None, :, :] + mean[:, None, :]
+            assign_columns(rows, target, vals)
 
     def _sample_latent(self, rows, target, given, noise) -> None:
         """:meth:`_sample_into` with binary/ordinal columns read as scores and cut to levels."""
