@@ -31,7 +31,7 @@ import numpy as np
 from causalx._config import get_config
 from causalx.graph import ChainComponent
 from causalx.samplers.gaussian import one_blas_thread
-from causalx.utils.arrays import replicate_groups
+from causalx.utils.arrays import assign_columns, replicate_groups
 from causalx.values._model import ModelFunction
 
 __all__ = ["CausalFiller", "ConditionalFiller", "Game", "IdentifiedFiller", "MarginalFiller"]
@@ -433,7 +433,7 @@ class Game:
                     with one_blas_thread():  # the fillers' skinny products: one limit per chunk
                         for j, t in enumerate(idx):  # loop over coalitions of a chunk; vectorised over rows × draws
                             present = np.flatnonzero(masks[t])
-                            rows[j][:, :, present] = xb[:, None, present]  # the filler writes the rest
+                            assign_columns(rows[j], present, xb[:, None, present])  # the filler writes the rest
                             self.filler.fill(rows[j], masks[t])
                             if players[t] >= 0:
                                 cols = players[t] if self.groups is None else self._group_cols[players[t]]
