@@ -39,10 +39,12 @@ likelihood (Gaussian-process evidence, amplitude profiled out per column) summed
 *replicate games*: each replicate ``v_b`` (the game over one group of background rows) has the
 model's interaction structure with its own coefficients, so the B replicate columns of every
 explained row are B tasks that identify one kernel; the surrogate is then fitted on the
-replicate means (linear: the same as averaging the per-replicate fits). Measured on the
-large-d benchmark, this grid and evidence choose better kernels at ``n = 128`` (median
-budget 364 instead of 516 coalitions) and tie the previous ones at ``n`` = 16, 32, 64 (the
-wider grid with the evidence of the means alone loses a row at ``n = 16``). The evidence is
+replicate means (linear: the same as averaging the per-replicate fits). Measured on two
+draws of the large-d benchmark's game against the previous grid (order 4 only, evidence of the
+means): on one it gains at ``n = 128`` (median budget 364 instead of 516 coalitions) and ties
+at ``n`` = 16, 32, 64; on the other (the benchmark's game since session 6) it ties at ``n`` =
+32, 64, 128 and loses one rung of the median at ``n = 16`` (the wider grid with the evidence of
+the means alone loses a row at ``n = 16``). The evidence is
 computed on at most ``M_EVIDENCE`` = 512 of the fitted coalitions (evenly spaced, the full
 coalition kept); the chosen kernel is then refitted on all of them. When the order-2 candidate wins, ``φ(g) = φ̂_KS(g)`` and the estimate is the
 regression estimate (exact for games of order ≤ 2). Order ``K = 4`` is the interaction order of
