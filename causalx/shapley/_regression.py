@@ -90,7 +90,8 @@ def _all_of_size(n: int, k: int) -> np.ndarray:
 class _Layer:
     """The regression estimator of one layer (the symmetric order is one layer)."""
 
-    def __init__(self, members: np.ndarray, prefix: np.ndarray, d: int, size_power: float = 1.0):
+    def __init__(self, members: np.ndarray, prefix: np.ndarray, d: int, size_power: float = 1.0,
+                 balance: bool = False):
         self.members = np.asarray(members, dtype=np.intp)
         #: paired draws pick the size ``k`` of the non-enumerated sizes with probability ∝ mass(k)^power
         #: (1: the kernel distribution; 0: every size equally likely, as Leverage SHAP)
@@ -102,6 +103,8 @@ class _Layer:
         self.exact_sizes: list[int] = []
         self.draws = np.zeros((0, self.n), dtype=bool)  # first halves of the pairs
         self.target = 0  # interior coalitions this layer may use
+        #: exchange the members of new draws towards a balanced design (:func:`_balanced`)
+        self.balance = bool(balance)
 
     @property
     def n_interior(self) -> float:
@@ -153,7 +156,16 @@ class _Layer:
             m = want - have
             sizes = rest[rng.choice(len(rest), size=m, p=q)]
             ranks = np.argsort(np.argsort(rng.random((m, self.n)), axis=1), axis=1)
-            self.draws = np.concatenate([self.draws, ranks < sizes[:, None]])
+            new = ranks < sizes[:, None]
+            if self.balance:
+                new = _balanced(self.draws, new, self._size_weight, rng)
+            self.draws = np.concatenate([self.draws, new])
+
+    def _size_weight(self, k: np.ndarray) -> np.ndarray:
+        """Importance weight of a paired draw of size ``k`` (up to a common factor)."""
+        q = np.zeros(self.n + 1)
+        q[self.rest] = self.size_probs(self.rest)
+        return self.mass[k - 1] / np.maximum(q[k], 1e-300)
 
     def size_probs(self, sizes: np.ndarray) -> np.ndarray:
         """Probability of each size of ``sizes`` (the non-enumerated ones) for a paired draw."""
@@ -181,6 +193,61 @@ class _Layer:
         pairs = np.concatenate([draws, ~draws], axis=0) if len(draws) else draws
         rest_mass = float(self.mass[self.rest - 1].sum()) if len(self.rest) else 0.0
         return ex, ex_w, draws, pairs, rest_mass
+
+
+#: exchange sweeps over the new draws of :func:`_balanced`, and the most paired draws per player
+#: (old and new together) it balances: the regime where the linear terms are barely identified
+BALANCE_SWEEPS = 4
+BALANCE_PAIRS_PER_PLAYER = 2
+
+
+def _balanced(old: np.ndarray, new: np.ndarray, weight, rng) -> np.ndarray:
+    """The paired draws ``new`` (m, n) with members exchanged towards a balanced design.
+
+    A pair ``(S, S̄)`` enters the paired regression through ``x = 2·1_S − 1`` (the difference
+    ``v(S) − v(S̄)`` is ``xᵀφ`` plus odd interactions), so the estimate's variance is set by the
+    weighted information ``C = Σ w_i x_i x_iᵀ`` over the draws, lowest when its columns are
+    orthogonal. Random subsets leave off-diagonal terms of order ``√m``; this swaps one member in
+    and one out of a draw (its size and weight kept) while that lowers ``Σ_{j≠k} C_jk²``, with
+    the earlier draws ``old`` fixed. Row order and ties are random, so the design stays
+    exchangeable over the players: each draw is still, marginally, a uniform subset of its size,
+    and the importance weights are unchanged. With the draw ``i`` removed, ``G = C − w x xᵀ``,
+    swapping ``a ∈ S`` out and ``b ∉ S`` in changes ``Σ_{j≠k} G_jk y_j y_k`` by
+    ``4 (h_b − h_a) − 8 G_ab`` with ``h = G_off x``. More than ``BALANCE_MAX_DRAWS`` new draws
+    (or one player) are returned as drawn: their random correlations are already small.
+    """
+    m, n = new.shape
+    if m == 0 or n < 2 or len(old) + m > BALANCE_PAIRS_PER_PLAYER * n:
+        return new
+    X = np.where(new, 1.0, -1.0)
+    w_new = weight(new.sum(axis=1))
+    C = (X * w_new[:, None]).T @ X
+    if len(old):
+        Xo = np.where(old, 1.0, -1.0)
+        C += (Xo * weight(old.sum(axis=1))[:, None]).T @ Xo
+    for _ in range(BALANCE_SWEEPS):
+        moved = False
+        for i in rng.permutation(m):
+            x, wi = X[i], w_new[i]
+            ins, outs = np.flatnonzero(x > 0), np.flatnonzero(x < 0)
+            if len(ins) == 0 or len(outs) == 0:
+                continue
+            diag = np.diag(C) - wi
+            h = C @ x - wi * n * x - diag * x  # G_off x
+            g_ab = C[np.ix_(ins, outs)] + wi  # G_ab = C_ab − w x_a x_b with x_a = 1, x_b = −1
+            delta = 4.0 * (h[outs][None, :] - h[ins][:, None]) - 8.0 * g_ab
+            delta += rng.random(delta.shape) * 1e-9 * (1.0 + np.abs(delta).max())  # random ties
+            k = int(np.argmin(delta))
+            if delta.flat[k] >= -1e-9 * (1.0 + np.abs(C).max()):
+                continue
+            a, b = ins[k // len(outs)], outs[k % len(outs)]
+            C -= wi * np.outer(x, x)
+            x[a], x[b] = -1.0, 1.0
+            C += wi * np.outer(x, x)
+            moved = True
+        if not moved:
+            break
+    return X > 0
 
 
 def _kkt_solve(a: np.ndarray, b: np.ndarray, delta: np.ndarray) -> np.ndarray:
@@ -274,12 +341,13 @@ def estimate_regression(cache, order, rng, max_evals: int | None, tol: float) ->
 
 
 def adaptive_layers(cache, order, rng, max_evals: int | None, tol: float, *, layer_estimate, size_power: float,
-                    method: str) -> ShapleyResult:
+                    method: str, balance: bool = False) -> ShapleyResult:
     """The adaptive loop shared by ``method="regression"`` and ``method="adjusted"``.
 
     ``layer_estimate(layer, cache)`` returns the layer's values, sampling standard error and
     Monte Carlo standard error ``(nx, n)`` each; ``size_power`` is the layers' size distribution
-    of paired draws (:class:`_Layer`).
+    of paired draws and ``balance`` whether new draws are exchanged towards a balanced design
+    (:class:`_Layer`, :func:`_balanced`).
     """
     d = order.n_players
     if order.layers is None:
@@ -289,7 +357,7 @@ def adaptive_layers(cache, order, rng, max_evals: int | None, tol: float, *, lay
         )
     layers, prefix = [], np.zeros(d, dtype=bool)
     for members in order.layers:
-        layers.append(_Layer(np.array(members), prefix.copy(), d, size_power=size_power))
+        layers.append(_Layer(np.array(members), prefix.copy(), d, size_power=size_power, balance=balance))
         prefix[list(members)] = True
     n_ends = len(layers) + 1  # the prefixes A_k (empty and full included)
     min_evals = n_ends + sum(min(lay.n_interior, 2 * max(lay.n, 2)) for lay in layers if lay.n > 1)

@@ -161,3 +161,54 @@ def test_few_draws_stay_finite_and_efficient():
     full = np.ones((1, d), dtype=bool)
     np.testing.assert_allclose(res.values.sum(), game(full)[0, 0, 0] - game(~full)[0, 0, 0], atol=1e-9)
     assert np.all(res.stderr > 0)
+
+
+# ------------------------------------------------------------------------ balanced paired draws
+def _offdiag(z, w):
+    """Off-diagonal entries of the weighted information ``Σ w x xᵀ`` of ``x = 2 z − 1``: their mean
+    is fixed by the sizes; the balancing lowers their spread."""
+    x = np.where(z, 1.0, -1.0)
+    c = (x * w[:, None]).T @ x
+    return c[~np.eye(z.shape[1], dtype=bool)]
+
+
+def test_balanced_draws_keep_sizes_and_lower_the_off_diagonal_information():
+    from causalx.shapley._regression import _balanced
+
+    rng = np.random.default_rng(0)
+    n, m = 32, 46
+    sizes = rng.integers(2, n - 1, size=m)
+    new = np.argsort(np.argsort(rng.random((m, n)), axis=1), axis=1) < sizes[:, None]
+    weight = lambda k: 1.0 / (k * (n - k))  # any positive weight of the size
+    out = _balanced(np.zeros((0, n), dtype=bool), new.copy(), weight, np.random.default_rng(1))
+    np.testing.assert_array_equal(out.sum(axis=1), sizes)
+    w = weight(sizes)
+    before, after = _offdiag(new, w), _offdiag(out, w)
+    assert after.mean() == pytest.approx(before.mean(), rel=1e-12)  # fixed by the sizes
+    assert after.var() < 0.2 * before.var(), (before.var(), after.var())  # measured: 0.09
+    # with earlier draws held fixed (not returned), the joint design is balanced too
+    old, extra = new[:20], new[20:]
+    joint = np.concatenate([old, _balanced(old, extra.copy(), weight, np.random.default_rng(2))])
+    assert _offdiag(joint, w).var() < 0.5 * before.var()
+
+
+def test_balanced_draws_are_marginally_uniform_subsets_of_their_size():
+    """Each draw of the balanced design is still a uniform subset of its size (the importance
+    weights assume it): over 3,000 designs the frequency of every 2-subset of 5 players, for the
+    first draw, is 1/10 within 4 binomial standard errors."""
+    from causalx.shapley._regression import _balanced
+
+    n, m, reps = 5, 6, 3000
+    counts = {}
+    rng = np.random.default_rng(3)
+    for _ in range(reps):
+        sizes = np.array([2, 3, 2, 2, 3, 2])
+        new = np.argsort(np.argsort(rng.random((m, n)), axis=1), axis=1) < sizes[:, None]
+        out = _balanced(np.zeros((0, n), dtype=bool), new, lambda k: np.ones(len(k)), rng)
+        key = tuple(np.flatnonzero(out[0]))
+        counts[key] = counts.get(key, 0) + 1
+    assert len(counts) == 10
+    p = 0.1
+    se = np.sqrt(p * (1 - p) / reps)
+    for key, c in counts.items():
+        assert abs(c / reps - p) < 4 * se, (key, c / reps)
