@@ -213,8 +213,10 @@ def _balanced(old: np.ndarray, new: np.ndarray, weight, rng) -> np.ndarray:
     exchangeable over the players: each draw is still, marginally, a uniform subset of its size,
     and the importance weights are unchanged. With the draw ``i`` removed, ``G = C − w x xᵀ``,
     swapping ``a ∈ S`` out and ``b ∉ S`` in changes ``Σ_{j≠k} G_jk y_j y_k`` by
-    ``4 (h_b − h_a) − 8 G_ab`` with ``h = G_off x``. More than ``BALANCE_MAX_DRAWS`` new draws
-    (or one player) are returned as drawn: their random correlations are already small.
+    ``4 (h_b − h_a) − 8 G_ab`` with ``h = G_off x``. Once old and new draws together exceed
+    ``BALANCE_PAIRS_PER_PLAYER`` per player (or with one player) the new draws are returned as
+    drawn: beyond the regime where the linear terms are barely identified the gain is small, and
+    on small layers (few subsets) balanced designs grow repetitive and lose accuracy.
     """
     m, n = new.shape
     if m == 0 or n < 2 or len(old) + m > BALANCE_PAIRS_PER_PLAYER * n:
