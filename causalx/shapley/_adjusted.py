@@ -62,8 +62,8 @@ draws of each round are then exchanged towards a *balanced* design (``_regressio
 member swaps that lower the spread of the off-diagonal information of ``x = 2·1_S − 1``, sizes and
 weights kept, still exchangeable over the players; while a layer has at most 2 pairs per
 player): on the large-d benchmark at ``n = 32`` it
-brings 18 of 30 runs to 2 % of max |φ| at 93 coalitions instead of 6 (median rows 3,643 instead
-of 5,243), at ``n = 64`` 10,363 rows instead of 14,603, and ties at ``n = 128``.
+brings 17 of 30 runs to 2 % of max |φ| at 93 coalitions instead of 6 (median rows 3,643 instead
+of 5,243), at ``n = 64`` 10,363 rows instead of 14,603, at ``n = 128`` 14,523 instead of 20,603.
 
 **Standard error.** A delete-one-group jackknife over ``G = 16`` groups of paired draws that
 refits the surrogate without the group (closed form from the inverse of the fitted system:
@@ -71,8 +71,8 @@ refits the surrogate without the group (closed form from the inverse of the fitt
 Monte Carlo error (the estimate is linear in the values for fixed hyperparameters: solved per
 replicate, the replicates' spread enters in quadrature). The jackknife keeps the chosen
 hyperparameters. Fewer than two paired draws: infinite, never 0. With the balanced design it
-is slightly overconfident at a few hundred coalitions (coverage of ±1.96 se 0.926 at
-``n = 32``, 256 coalitions, 0.944 at 512, on the large-d benchmark): the surrogate's misfit, which the
+is slightly overconfident at a few hundred coalitions (coverage of ±1.96 se 0.915 at
+``n = 32``, 256 coalitions, 0.950 at 512, on the large-d benchmark): the surrogate's misfit, which the
 jackknife does not see, is then a larger share of the error. The bias is that of a ratio
 (regression) estimator, ``O(1/m)`` in the paired draws ``m``, as for ``method="regression"``;
 the hyperparameters are chosen from the same samples.

@@ -197,7 +197,7 @@ class _Layer:
 
 #: exchange sweeps over the new draws of :func:`_balanced`, and the most paired draws per player
 #: (old and new together) it balances: the regime where the linear terms are barely identified
-BALANCE_SWEEPS = 4
+BALANCE_SWEEPS = 12
 BALANCE_PAIRS_PER_PLAYER = 2
 
 
@@ -209,7 +209,7 @@ def _balanced(old: np.ndarray, new: np.ndarray, weight, rng) -> np.ndarray:
     weighted information ``C = Σ w_i x_i x_iᵀ`` over the draws, lowest when its columns are
     orthogonal. Random subsets leave off-diagonal terms of order ``√m``; this swaps one member in
     and one out of a draw (its size and weight kept) while that lowers ``Σ_{j≠k} C_jk²``, with
-    the earlier draws ``old`` fixed. Row order and ties are random, so the design stays
+    the earlier draws ``old`` fixed (up to ``BALANCE_SWEEPS`` passes). Row order and ties are random, so the design stays
     exchangeable over the players: each draw is still, marginally, a uniform subset of its size,
     and the importance weights are unchanged. With the draw ``i`` removed, ``G = C − w x xᵀ``,
     swapping ``a ∈ S`` out and ``b ∉ S`` in changes ``Σ_{j≠k} G_jk y_j y_k`` by
