@@ -177,11 +177,7 @@ class _Layer:
 
         With ``size_power = 1`` every weight is ``rest_mass / m``; each half of a pair gets half.
         """
-        rest = self.rest
-        k = draws.sum(axis=1)
-        q = np.zeros(self.n + 1)
-        q[rest] = self.size_probs(rest)
-        return self.mass[k - 1] / q[k] / max(len(draws), 1)
+        return self._size_weight(draws.sum(axis=1)) / max(len(draws), 1)
 
     def design(self):
         """Masks ``(m, d)`` and the pieces of the weighted normal equations."""
