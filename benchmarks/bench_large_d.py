@@ -41,7 +41,9 @@ shapiq is a benchmark-only dependency; run this script with an interpreter that 
 Options: ``--dims 16,32,64,128``, ``--seeds 2``, ``--quick`` (d = 16, 32; one seed; 2 rows),
 ``--methods causalx`` (a subset by name), ``--reuse-peers OLD.json`` (copy the peers' cells from an
 earlier run of the same games instead of rerunning them; each reused cell is marked
-``"reused_from"`` in the json and the table says so).
+``"reused_from"`` in the json and the table says so), ``--sample 8x2`` (rows × seeds at every d,
+a wider sample than the default's, to see the spread of the medians; no calibration; use with
+``--out``).
 Writes ``benchmarks/results/large_d.json`` and prints a markdown table.
 """
 
@@ -189,6 +191,8 @@ def main(argv=None):
     p.add_argument("--methods", default="")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--reuse-peers", default="", help="earlier results json whose peer cells are copied")
+    p.add_argument("--sample", default="", help="ROWSxSEEDS at every d (e.g. 8x2; a wider sample than the "
+                   "default's, for the spread of the medians); skips the calibration")
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "large_d.json"))
     args = p.parse_args(argv)
     dims = [16, 32] if args.quick else [int(v) for v in args.dims.split(",")]
@@ -201,6 +205,10 @@ def main(argv=None):
         model, bg, X = make_case(d)
         n_rows = 2 if args.quick else (3 if d >= 128 else args.rows)
         seeds = 1 if (args.quick or d >= 64) else args.seeds
+        if args.sample:
+            n_rows, seeds = (int(v) for v in args.sample.lower().split("x"))
+            if not 1 <= n_rows <= len(X):
+                p.error(f"--sample {args.sample}: at most {len(X)} explained rows per game")
         cap = 2**14 if d >= 128 else 2**15
         slow_cap = 2**12  # SVARM, StratifiedSamplingSV: far from the target at d = 32 already (module docstring)
         rows = X[:n_rows]
@@ -237,7 +245,7 @@ def main(argv=None):
             print(f"[d={d}] {name}: median rows {med:,.0f} ({len(reached)}/{len(needed)} reached) "
                   f"{time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
         results["cases"].append(case)
-        if d == 32 and not args.quick and (not args.methods or "default" in args.methods or "causalx" in args.methods):
+        if d == 32 and not args.quick and not args.sample and (not args.methods or "default" in args.methods or "causalx" in args.methods):
             results["calibration"] = calibration(model, bg, X, exact_values(model, bg, X))
     results["seconds"] = time.perf_counter() - t_start
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -78,6 +78,60 @@ def test_surrogate_shapley_values_match_brute_force_on_the_fitted_function(impor
     np.testing.assert_allclose(sur.phi(alpha).T, brute_symmetric(g_table, d), atol=1e-10)
 
 
+@pytest.mark.parametrize("precompute", [False, True])
+def test_jackknife_replicates_equal_refits_from_scratch(precompute, monkeypatch):
+    """The closed-form delete-one-group replicates (surrogate downdated through H, residual normal
+    matrix downdated) equal a kernel ridge refit and a weighted regression rebuilt from scratch on
+    the remaining coalitions, with the same hyperparameters; both ways of forming K_x H[:, F]."""
+    import causalx.shapley._adjusted as adj
+    from causalx.shapley._regression import _kkt_solve
+
+    rng = np.random.default_rng(5)
+    n, n_ex, n_pairs, nx = 8, 8, 30, 3
+    ex = np.eye(n, dtype=bool)  # an enumerated size (singletons)
+    draws = rng.random((n_pairs, n)) < 0.5
+    z = np.concatenate([ex, draws, ~draws]).astype(float)
+    wp = rng.uniform(0.5, 2.0, n_pairs)
+    w = np.concatenate([np.full(n_ex, 0.3), 0.5 * wp, 0.5 * wp])
+    ybar = rng.normal(size=(len(z), nx))
+    dbar = rng.normal(size=nx)
+    fit = np.sort(rng.choice(len(z), 40, replace=False))  # a fit subset, as above M_FIT
+    zf = np.concatenate([z[fit], np.ones((1, n))])
+    sur = _Surrogate(zf, np.concatenate([ybar[fit], dbar[None, :]]))
+    kx, k_full = sur.cross(z), sur.cross(np.ones((1, n)))[0]
+    monkeypatch.setattr(adj, "JK_GROUPS", 7)
+    if precompute:  # 20 copies of the rows: G · nx > |fit set|, so K_x H is formed once
+        assert 7 * 20 * nx > len(zf)
+        loo = adj._jackknife(sur, z, w, n_ex, n_pairs, fit, kx, k_full, np.tile(ybar, 20), np.tile(dbar, 20))[:, :nx]
+    else:  # G · nx <= |fit set|: K_x (H[:, F] c) per group
+        assert 7 * nx <= len(zf)
+        loo = adj._jackknife(sur, z, w, n_ex, n_pairs, fit, kx, k_full, ybar, dbar)
+    assert loo.shape == (7, nx, n)
+
+    def kern(a, b):
+        return sum(lk * c for lk, c in zip(sur.lam, adj._esym(a, b, sur.theta, sur.order)))
+
+    group = np.arange(n_pairs) % 7
+    for g in range(7):
+        sel = np.flatnonzero(group == g)
+        keep = np.ones(len(z), bool)
+        keep[n_ex + sel] = keep[n_ex + n_pairs + sel] = False
+        kf = np.r_[fit[keep[fit]]]
+        zk = np.concatenate([z[kf], np.ones((1, n))])
+        yk = np.concatenate([ybar[kf], dbar[None, :]])
+        alpha = np.linalg.solve(kern(zk, zk) + sur.nu * np.eye(len(zk)), yk)
+        # Shapley values of the refitted function from its coefficients (the surrogate's closed form)
+        coef = sur.coef[np.r_[np.flatnonzero(keep[fit]), len(fit)]]
+        phi_g = coef.T @ alpha
+        w_g = w.copy()
+        w_g[n_ex:] *= n_pairs / (n_pairs - len(sel))
+        w_g[~keep] = 0.0
+        resid = ybar - kern(z, zk) @ alpha
+        a = (z * w_g[:, None]).T @ z
+        ref = phi_g + _kkt_solve(a, (z * w_g[:, None]).T @ resid, dbar - kern(np.ones((1, n)), zk)[0] @ alpha)
+        np.testing.assert_allclose(loo[g], ref.T, atol=1e-8)
+
+
 def test_full_budget_is_exact_and_efficiency_always_holds():
     d = 8
     table = structured_table(np.random.default_rng(0), d)
