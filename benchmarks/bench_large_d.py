@@ -43,7 +43,8 @@ Options: ``--dims 16,32,64,128``, ``--seeds 2``, ``--quick`` (d = 16, 32; one se
 earlier run of the same games instead of rerunning them; each reused cell is marked
 ``"reused_from"`` in the json and the table says so), ``--sample 8x2`` (rows × seeds at every d,
 a wider sample than the default's, to see the spread of the medians; no calibration; use with
-``--out``).
+``--out``), ``--game-seed K`` (another draw of the data, the model and the background rows;
+0, the default, is the reference game).
 Writes ``benchmarks/results/large_d.json`` and prints a markdown table.
 """
 
@@ -191,6 +192,7 @@ def main(argv=None):
     p.add_argument("--methods", default="")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--reuse-peers", default="", help="earlier results json whose peer cells are copied")
+    p.add_argument("--game-seed", type=int, default=0, help="another draw of the data, model and background (0: the reference game)")
     p.add_argument("--sample", default="", help="ROWSxSEEDS at every d (e.g. 8x2; a wider sample than the "
                    "default's, for the spread of the medians); skips the calibration")
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "large_d.json"))
@@ -198,11 +200,13 @@ def main(argv=None):
     dims = [16, 32] if args.quick else [int(v) for v in args.dims.split(",")]
     methods = {k: v for k, v in METHODS.items() if not args.methods or any(s in k for s in args.methods.split(","))}
     old = json.loads(Path(args.reuse_peers).read_text()) if args.reuse_peers else None
+    if old is not None and old.get("game_seed", 0) != args.game_seed:
+        p.error(f"--reuse-peers {args.reuse_peers} holds game seed {old.get('game_seed', 0)}, not {args.game_seed}")
     t_start = time.perf_counter()
-    results = dict(target=TARGET, n_background=N_BG, machine=dict(platform=platform.platform(), python=sys.version.split()[0]),
+    results = dict(target=TARGET, n_background=N_BG, game_seed=args.game_seed, machine=dict(platform=platform.platform(), python=sys.version.split()[0]),
                    cases=[], calibration=[])
     for d in dims:
-        model, bg, X = make_case(d)
+        model, bg, X = make_case(d, args.game_seed)
         n_rows = 2 if args.quick else (3 if d >= 128 else args.rows)
         seeds = 1 if (args.quick or d >= 64) else args.seeds
         if args.sample:
