@@ -89,7 +89,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         check_interval("n_draws", n_draws, low=1, integer=True)
         return self._draw_noise(int(n_draws), check_random_state(random_state))
 
-    def sample_into(self, rows: np.ndarray, target, given, noise, *, given_fixed: bool = False) -> None:
+    def sample_into(self, rows: np.ndarray, target, given, noise, *, given_fixed=False) -> None:
         """Fill ``rows[:, :, target]`` in place with draws given ``rows[:, :, given]``.
 
         Sampling is deterministic given ``(rows, target, given, noise)``. Columns other than
@@ -107,10 +107,13 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             Conditioning columns, disjoint from ``target``.
         noise : object
             The result of :meth:`draw_noise`, with ``n_draws == rows.shape[1]``.
-        given_fixed : bool, default=False
-            The caller guarantees that ``rows[i, :, given]`` is the same in every draw of
-            explicand ``i`` (conditional values: ``x_S`` repeated), so a sampler may read the
-            conditioning values from the first draw only and condition once per explicand.
+        given_fixed : bool or array-like of bool of shape (n_features,), default=False
+            True: the caller guarantees that ``rows[i, :, given]`` is the same in every draw
+            of explicand ``i`` (conditional values: ``x_S`` repeated), so a sampler may read
+            the conditioning values from the first draw only and condition once per
+            explicand. A boolean mask over the features: the same guarantee for the given
+            columns it marks (causal values: the intervened ``x_S`` is fixed, the earlier
+            components' draws are not), so a sampler may take their part once per explicand.
             The draws are the same as without it (to rounding); only the work differs.
         """
         self._check_fitted()
@@ -141,8 +144,11 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         self._check_noise(noise, rows.shape[1])
         if target.size == 0 or rows.shape[0] == 0:
             return
-        if given_fixed and given.size:
+        fixed = _fixed_given(given_fixed, given, d)
+        if given.size and fixed.all():
             self._sample_into_fixed(rows, target, given, noise)
+        elif fixed.any():
+            self._sample_into_partial(rows, target, given, noise, fixed)
         else:
             self._sample_into(rows, target, given, noise)
 
@@ -223,6 +229,16 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         """
         self._sample_into(rows, target, given, noise)
 
+    def _sample_into_partial(self, rows: np.ndarray, target: np.ndarray, given: np.ndarray, noise,
+                             fixed: np.ndarray) -> None:
+        """:meth:`_sample_into` when the given columns ``given[fixed]`` (``fixed``: bool, one per
+        given column, some but not all True) are constant over the draws axis.
+
+        Samplers that can take the fixed columns' part once per explicand override it; it
+        must give the same draws as :meth:`_sample_into` on the same rows, to rounding.
+        """
+        self._sample_into(rows, target, given, noise)
+
     # ------------------------------------------------------------------ helpers
 
     def _check_fitted(self) -> None:
@@ -281,6 +297,19 @@ def _check_indices(name: str, idx, d: int) -> np.ndarray:
     if arr.size > 1 and not (arr[1:] > arr[:-1]).all() and np.unique(arr).size != arr.size:
         raise ValueError(f"{name} contains repeated column indices: {arr.tolist()}.")
     return arr
+
+
+def _fixed_given(given_fixed, given: np.ndarray, d: int) -> np.ndarray:
+    """``sample_into``'s ``given_fixed`` (a bool or a mask over the features) as a bool per given column."""
+    if isinstance(given_fixed, (bool, np.bool_)):
+        return np.full(given.size, bool(given_fixed))
+    mask = np.asarray(given_fixed)
+    if mask.dtype != bool or mask.shape != (d,):
+        raise ValueError(
+            f"given_fixed must be a bool or a boolean mask of shape ({d},) over the features, got "
+            f"{_describe(given_fixed)}."
+        )
+    return mask[given]
 
 
 def _check_n_draws(noise_n_draws: int, n_draws: int) -> None:

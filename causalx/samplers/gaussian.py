@@ -338,9 +338,9 @@ class GaussianSampler(BaseSampler):
                 xg = rows[:, :, given].reshape(n * k, given.size)
                 vals = (xg @ cond.coef.T).reshape(n, k, target.size)
                 vals += out[None]
-                rows[:, :, target] = vals
+                assign_columns(rows, target, vals)  # one slice per run of columns
             else:
-                rows[:, :, target] = out[None]
+                assign_columns(rows, target, out[None])
 
     def _sample_into_fixed(self, rows, target, given, noise) -> None:
         """:meth:`_sample_into` when ``rows[i, :, given]`` is the same in every draw: the
@@ -353,6 +353,22 @@ class GaussianSampler(BaseSampler):
             out += cond.intercept
             mean = rows[:, 0, given] @ cond.coef.T  # (n, t)
             vals = out[None, :, :] + mean[:, None, :]
+            assign_columns(rows, target, vals)
+
+    def _sample_into_partial(self, rows, target, given, noise, fixed) -> None:
+        """:meth:`_sample_into` when the given columns ``given[fixed]`` are the same in every draw:
+        their part of the conditional mean is computed once per explicand, the rest per draw."""
+        if self.thresholds_:
+            return self._sample_latent(rows, target, given, noise)
+        cond = self._conditional(target, given)
+        n, k, _ = rows.shape
+        moving = given[~fixed]
+        with _one_blas_thread():
+            out = noise[:, target] @ cond.scale.T  # (K, t)
+            out += cond.intercept
+            vals = (rows[:, :, moving].reshape(n * k, moving.size) @ cond.coef[:, ~fixed].T).reshape(n, k, target.size)
+            vals += out[None]
+            vals += (rows[:, 0, given[fixed]] @ cond.coef[:, fixed].T)[:, None, :]  # (n, 1, t)
             assign_columns(rows, target, vals)
 
     def _sample_latent(self, rows, target, given, noise) -> None:

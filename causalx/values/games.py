@@ -133,7 +133,8 @@ class CausalFiller:
                 given = np.concatenate([comp.parents, comp.members[causes]])
             else:
                 given = comp.parents
-            self.sampler.sample_into(rows, target, np.sort(given), self.noise)
+            # the present columns hold x_S in every draw: a sampler may condition on them once
+            self.sampler.sample_into(rows, target, np.sort(given), self.noise, given_fixed=mask)
 
 
 class IdentifiedFiller:

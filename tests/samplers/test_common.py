@@ -72,6 +72,17 @@ def check_sampler(sampler: BaseSampler, X: np.ndarray, graph) -> None:
         fitted.sample_into(fixed, target, given, noise, given_fixed=True)
         fitted.sample_into(general, target, given, noise)
         np.testing.assert_allclose(fixed, general, rtol=1e-12, atol=1e-12)
+        # a mask over the features (the causal filler: x_S fixed, earlier draws not): the
+        # marked given columns repeat over the draws, the others vary; same draws to rounding
+        for k in range(len(given) + 1):
+            marked = np.zeros(d, dtype=bool)
+            marked[list(given[:k])] = True
+            part = before.copy()
+            part[:, :, marked] = before[:, :1, marked]
+            general = part.copy()
+            fitted.sample_into(part, target, given, noise, given_fixed=marked)
+            fitted.sample_into(general, target, given, noise)
+            np.testing.assert_allclose(part, general, rtol=1e-12, atol=1e-12)
 
         # sample(): shape and agreement with sample_into
         x_given = before[:, 0, given]
@@ -81,6 +92,9 @@ def check_sampler(sampler: BaseSampler, X: np.ndarray, graph) -> None:
         rows2[:, :, given] = x_given[:, None, :]
         fitted.sample_into(rows2, target, given, fitted.draw_noise(K, 0))
         np.testing.assert_array_equal(out, rows2[..., target])
+
+    with pytest.raises(ValueError, match="given_fixed must be a bool or a boolean mask"):
+        fitted.sample_into(rows, [1], [0], noise, given_fixed=np.array([1, 0]))
 
     # empty target is a no-op, boolean masks are accepted
     rows = rng.normal(size=(N, K, d))

@@ -96,3 +96,33 @@ def test_conditional_filler_tells_the_sampler_x_s_repeats():
         phi[key] = e.explain(X[:3]).values
     assert calls and all(c > 0 for c in calls)
     np.testing.assert_allclose(phi["spy"], phi["plain"], rtol=1e-12, atol=1e-12)
+
+
+def test_causal_filler_marks_the_intervened_columns_as_fixed():
+    """The causal game passes the coalition's mask as given_fixed (x_S repeats over the draws, the
+    earlier components' draws do not): the sampler sees both kinds, the marked ones really
+    repeat, and the values equal those of a sampler that ignores the mask, to rounding."""
+    X, model, _, _, _, _ = _setup(frame=False)
+    kinds = []
+
+    class Spy(GaussianSampler):
+        def _sample_into_partial(self, rows, target, given, noise, fixed):
+            kinds.append((int(fixed.sum()), int((~fixed).sum())))
+            assert (rows[:, :, given[fixed]] == rows[:, :1, given[fixed]]).all()
+            assert not (rows[:, :, given[~fixed]] == rows[:, :1, given[~fixed]]).all()
+            super()._sample_into_partial(rows, target, given, noise, fixed)
+
+    class Plain(GaussianSampler):
+        def sample_into(self, rows, target, given, noise, *, given_fixed=False):
+            super().sample_into(rows, target, given, noise)  # drops the promise
+
+    graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b"], ["c"], ["d"]])
+    Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
+    phi = {}
+    for key, s in (("spy", Spy()), ("plain", Plain())):
+        e = cx.CausalExplainer(model.predict, graph, value="causal", sampler=s, method="exact",
+                               n_samples=64, random_state=0).fit(Xb)
+        phi[key] = e.explain(X[:3]).values
+    assert kinds and all(f > 0 and v > 0 for f, v in kinds)
+    np.testing.assert_allclose(phi["spy"], phi["plain"], rtol=1e-12, atol=1e-12)
+
