@@ -63,24 +63,17 @@ def check_sampler(sampler: BaseSampler, X: np.ndarray, graph) -> None:
         fitted.sample_into(other, target, given, fitted.draw_noise(K, 1))
         assert not np.allclose(other[..., target], rows[..., target])
 
-        # given_fixed=True (the conditional filler's promise that x_given repeats over the
-        # draws) gives the draws of the general path (to rounding: a sampler may compute the
-        # conditional once per explicand, a product of another shape)
-        fixed = before.copy()
-        fixed[:, :, given] = before[:, :1, given]
-        general = fixed.copy()
-        fitted.sample_into(fixed, target, given, noise, given_fixed=True)
-        fitted.sample_into(general, target, given, noise)
-        np.testing.assert_allclose(fixed, general, rtol=1e-12, atol=1e-12)
-        # a mask over the features (the causal filler: x_S fixed, earlier draws not): the
-        # marked given columns repeat over the draws, the others vary; same draws to rounding
-        for k in range(len(given) + 1):
-            marked = np.zeros(d, dtype=bool)
-            marked[list(given[:k])] = True
+        # given_fixed: True (the conditional filler's promise that x_given repeats over the
+        # draws) or a mask over the features (the causal filler: x_S fixed, earlier draws not;
+        # each prefix of the given columns marked) gives the draws of the general path, to
+        # rounding (a sampler may compute the marked part once per explicand)
+        prefixes = [np.isin(np.arange(d), given[:k]) for k in range(len(given) + 1)]
+        for promise in [True, *prefixes]:
+            marked = np.isin(np.arange(d), given) if promise is True else promise
             part = before.copy()
             part[:, :, marked] = before[:, :1, marked]
             general = part.copy()
-            fitted.sample_into(part, target, given, noise, given_fixed=marked)
+            fitted.sample_into(part, target, given, noise, given_fixed=promise)
             fitted.sample_into(general, target, given, noise)
             np.testing.assert_allclose(part, general, rtol=1e-12, atol=1e-12)
 

@@ -70,6 +70,13 @@ def test_model_function_column_major_is_the_copy():
     np.testing.assert_allclose(permuted(np.asfortranarray(rows)), rows[:, 0], atol=1e-10)
 
 
+class _Plain(GaussianSampler):
+    """A Gaussian sampler that ignores given_fixed: the general path, the reference of the fast ones."""
+
+    def sample_into(self, rows, target, given, noise, *, given_fixed=False):
+        super().sample_into(rows, target, given, noise)  # drops the promise
+
+
 def test_conditional_filler_tells_the_sampler_x_s_repeats():
     """The conditional game passes given_fixed=True (x_S is written into every draw), and the
     values equal those of a sampler that ignores the promise (the general path), to rounding (the
@@ -83,14 +90,10 @@ def test_conditional_filler_tells_the_sampler_x_s_repeats():
             assert (rows[:, :, given] == rows[:, :1, given]).all()
             super()._sample_into_fixed(rows, target, given, noise)
 
-    class Plain(GaussianSampler):
-        def sample_into(self, rows, target, given, noise, *, given_fixed=False):
-            super().sample_into(rows, target, given, noise)  # drops the promise
-
     graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b", "c", "d"]])
     Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
     phi = {}
-    for key, s in (("spy", Spy()), ("plain", Plain())):
+    for key, s in (("spy", Spy()), ("plain", _Plain())):
         e = cx.CausalExplainer(model.predict, graph, value="conditional", sampler=s, method="exact",
                                n_samples=64, random_state=0).fit(Xb)
         phi[key] = e.explain(X[:3]).values
@@ -112,14 +115,10 @@ def test_causal_filler_marks_the_intervened_columns_as_fixed():
             assert not (rows[:, :, given[~fixed]] == rows[:, :1, given[~fixed]]).all()
             super()._sample_into_partial(rows, target, given, noise, fixed)
 
-    class Plain(GaussianSampler):
-        def sample_into(self, rows, target, given, noise, *, given_fixed=False):
-            super().sample_into(rows, target, given, noise)  # drops the promise
-
     graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b"], ["c"], ["d"]])
     Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
     phi = {}
-    for key, s in (("spy", Spy()), ("plain", Plain())):
+    for key, s in (("spy", Spy()), ("plain", _Plain())):
         e = cx.CausalExplainer(model.predict, graph, value="causal", sampler=s, method="exact",
                                n_samples=64, random_state=0).fit(Xb)
         phi[key] = e.explain(X[:3]).values
