@@ -12,7 +12,8 @@ The direct part holds ``i``'s descendants at their values under ``low`` (the eff
 model's own use of ``x_i``); the indirect part is what flows through the descendants. Both
 worlds are drawn with the same noise (common random numbers) from the explainer's fitted
 sampler and causal semantics, so a contrast has a small Monte Carlo error; each standard error
-is the spread of the per-draw contrasts over ``sqrt(n_draws)``. Row means of Shapley values are
+is the spread of the per-draw contrasts over ``sqrt(n_draws)`` (with the explainer's antithetic
+draws, of the pairs' mean contrasts over ``sqrt(n_pairs)``). Row means of Shapley values are
 *not* effects: a value is a share of one prediction, an effect is a contrast of interventions.
 
 Beside each, ``marginal`` is the same contrast with the other features drawn from their
@@ -268,7 +269,8 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
         bg[0][:, idx], bg[1][:, idx] = lo_v, hi_v
         pm = f(bg.reshape(-1, d)).reshape(2, -1)
         marg = pm[1] - pm[0]
-        se = [float(np.std(v, ddof=1) / np.sqrt(v.size)) for v in (tot, dir_, ind, marg)]
+        paired = bool(getattr(filler, "antithetic", False))
+        se = [_stderr_of_mean(v, paired) for v in (tot, dir_, ind)] + [_stderr_of_mean(marg, False)]
         single = mem == (name,)
         if single:
             low, high = float(lo_v[0]), float(hi_v[0])
@@ -290,6 +292,18 @@ def interventional_effects(explainer, *, quantiles=(0.25, 0.75), n_draws: int = 
     prov = {"value": "causal", "sampler": explainer._provenance_sampler(),
             "causal_semantics": explainer.causal_semantics_, "graph_digest": explainer.graph_digest_}
     return EffectsResult(tuple(effects), (lo_q, hi_q), int(K), prov)
+
+
+def _stderr_of_mean(v: np.ndarray, paired: bool) -> float:
+    """Standard error of ``v.mean()``; with ``paired`` (antithetic draws ``2k``, ``2k + 1``) the
+    pairs' means are the independent units (an odd last draw is a unit of its own, weighted as
+    half a pair)."""
+    if not paired or v.size < 4:
+        return float(np.std(v, ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+    k = v.size // 2
+    units = 0.5 * (v[0:2 * k:2] + v[1:2 * k:2])
+    # v.mean() = (2 * sum(units) + odd) / size: the units' spread, scaled to the mean over all draws
+    return float(np.std(units, ddof=1) * np.sqrt(k) * 2 / v.size) if k > 1 else float("nan")
 
 
 def _labels(explainer, j: int, low: float, high: float) -> dict[str, str]:

@@ -135,6 +135,15 @@ class CausalExplainer(BaseEstimator):
         of a multi-class margin. This is how boosted classifiers get the exact tree path.
     n_replicates : int, default 16
         Batch means per value used for the Monte Carlo standard error.
+    antithetic : bool or "auto", default "auto"
+        Draw the Monte Carlo noise in antithetic pairs (draw ``2k + 1`` mirrors draw ``2k``
+        about the conditional mean; :meth:`BaseSampler.draw_noise`). Means stay unbiased, and
+        the standard errors treat pairs as the independent units. A pair's mean varies less
+        than two independent draws' when the model is monotone along the mirrored noise (on a
+        near-additive gradient-boosting model of ten descriptors, 20-30x less), and at worst,
+        for a model even in the noise, as much as one draw's. ``"auto"``: on for samplers
+        with ``supports_antithetic`` (the Gaussian sampler), off for the others;
+        ``True`` with another sampler is an error. Not used by ``value="marginal"``.
     n_jobs : int, default 1
         Worker processes for model evaluation (results do not depend on it); threads of the
         compiled kernel for ``algorithm="tree"``.
@@ -241,6 +250,7 @@ class CausalExplainer(BaseEstimator):
         output: int | str | None = None,
         raw: bool = False,
         n_replicates: int = 16,
+        antithetic: bool | str = "auto",
         n_jobs: int = 1,
         algorithm: str = "auto",
         check_manifold: bool = True,
@@ -264,6 +274,7 @@ class CausalExplainer(BaseEstimator):
         self.output = output
         self.raw = raw
         self.n_replicates = n_replicates
+        self.antithetic = antithetic
         self.n_jobs = n_jobs
         self.algorithm = algorithm
         self.check_manifold = check_manifold
@@ -288,6 +299,7 @@ class CausalExplainer(BaseEstimator):
         "output": "no_validation",  # checked against the model's classes / columns by resolve_model
         "raw": [Boolean()],
         "n_replicates": [Interval(1, integer=True)],
+        "antithetic": [Options(("auto", True, False))],
         "n_jobs": [NonZeroInt()],
         "algorithm": [Options(ALGORITHMS)],
         "check_manifold": [Boolean()],
@@ -369,6 +381,15 @@ class CausalExplainer(BaseEstimator):
                     f"sampler={type(self.sampler_).__name__} draws along the causal graph only and cannot "
                     "compute value='conditional'. Use sampler='gaussian', or value='causal'."
                 )
+            can = bool(getattr(self.sampler_, "supports_antithetic", False))
+            if not isinstance(self.antithetic, str) and bool(self.antithetic) and not can:
+                raise ValueError(
+                    f"antithetic=True needs a sampler that draws antithetic pairs (supports_antithetic); "
+                    f"{type(self.sampler_).__name__} does not. Use antithetic='auto' or False, or sampler='gaussian'."
+                )
+        wanted = bool(getattr(self.sampler_, "supports_antithetic", False)) if isinstance(self.antithetic, str) \
+            else bool(self.antithetic)
+        self.antithetic_ = self.value != "marginal" and wanted
         self.background_ = Xb
         n_players = len(names) if self.players_ is None else self.players_.n_players
         self.order_ = self._partial_order(graph) if self.asymmetric else PartialOrder.symmetric(n_players)
@@ -475,12 +496,13 @@ class CausalExplainer(BaseEstimator):
         if not isinstance(seed, np.random.SeedSequence):
             seed = np.random.SeedSequence(seed if not isinstance(seed, np.random.Generator)
                                           else int(seed.integers(0, 2**63 - 1)))
-        noise = self.sampler_.draw_noise(n, np.random.default_rng(seed))
+        anti = bool(getattr(self, "antithetic_", False))
+        noise = self.sampler_.draw_noise(n, np.random.default_rng(seed), antithetic=anti)
         if self.value == "conditional":
-            return ConditionalFiller(self.sampler_, noise, n)
+            return ConditionalFiller(self.sampler_, noise, n, antithetic=anti)
         if self.causal_semantics_ == "identified":
-            return IdentifiedFiller(self.sampler_, noise, n, self.identifier_, seed)
-        return CausalFiller(self.sampler_, noise, n, self.components_)
+            return IdentifiedFiller(self.sampler_, noise, n, self.identifier_, seed, antithetic=anti)
+        return CausalFiller(self.sampler_, noise, n, self.components_, antithetic=anti)
 
     def _game(self, X: np.ndarray) -> Game:
         f = resolve_model(self.model, self.feature_names_in_, self.output, raw=self.raw, encoding=self.encoding_)
@@ -647,6 +669,7 @@ class CausalExplainer(BaseEstimator):
             "converged": res.converged,
             "n_samples": int(counts["n_samples"]),
             "n_replicates": int(counts["n_replicates"]),
+            "antithetic": bool(getattr(self, "antithetic_", False)),
             "random_state": self.random_state if not isinstance(self.random_state, np.random.Generator) else "Generator",
             "graph_digest": self.graph_digest_,
             "graph_name": self.graph_.name,

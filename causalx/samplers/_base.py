@@ -35,6 +35,10 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     supports_conditional : bool
         Class attribute: whether :meth:`sample_into` draws from arbitrary observational
         conditionals ``P(X_T | X_G)`` (needed by ``value="conditional"``).
+    supports_antithetic : bool
+        Class attribute: whether :meth:`draw_noise` can draw antithetic pairs
+        (``antithetic=True``): draw ``2k + 1`` the mirror image of draw ``2k``, each of them
+        distributed as an ordinary draw.
     n_features_in_ : int
         Number of features (columns) seen in :meth:`fit`.
     feature_names_in_ : tuple of str or None
@@ -42,6 +46,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
     """
 
     supports_conditional: bool = False
+    supports_antithetic: bool = False
 
     # ------------------------------------------------------------------ public API
 
@@ -69,7 +74,7 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
         self._fit(X, graph=graph)
         return self
 
-    def draw_noise(self, n_draws: int, random_state=None) -> Any:
+    def draw_noise(self, n_draws: int, random_state=None, *, antithetic: bool = False) -> Any:
         """Draw the random numbers shared by every coalition of one explanation.
 
         Parameters
@@ -78,16 +83,35 @@ class BaseSampler(BaseEstimator, metaclass=ABCMeta):
             Number of Monte Carlo draws ``K`` per explicand.
         random_state : int, numpy.random.Generator, numpy.random.SeedSequence or None
             Source of randomness.
+        antithetic : bool, default False
+            Draw antithetic pairs: draws ``2k`` and ``2k + 1`` mirror each other (for a
+            sampler with ``supports_antithetic``; an odd last draw is unpaired). Each draw has
+            the ordinary distribution, so means stay unbiased; a pair's mean varies less than
+            two independent draws' whenever the model is monotone along the mirrored noise, and
+            pairs, not draws, are the independent units of the Monte Carlo error.
 
         Returns
         -------
         noise : object
             Opaque to callers; pass it unchanged to every :meth:`sample_into` call of the
             explanation (common random numbers).
+
+        Raises
+        ------
+        ValueError
+            ``antithetic=True`` for a sampler without ``supports_antithetic``.
         """
         self._check_fitted()
         check_interval("n_draws", n_draws, low=1, integer=True)
+        if antithetic:
+            if not self.supports_antithetic:
+                raise ValueError(f"{type(self).__name__} cannot draw antithetic pairs (supports_antithetic is "
+                                 "False); use antithetic=False.")
+            return self._draw_noise_antithetic(int(n_draws), check_random_state(random_state))
         return self._draw_noise(int(n_draws), check_random_state(random_state))
+
+    def _draw_noise_antithetic(self, n_draws: int, rng: np.random.Generator) -> Any:
+        raise NotImplementedError  # pragma: no cover - only called when supports_antithetic
 
     def sample_into(self, rows: np.ndarray, target, given, noise, *, given_fixed=False) -> None:
         """Fill ``rows[:, :, target]`` in place with draws given ``rows[:, :, given]``.

@@ -160,6 +160,7 @@ class GaussianSampler(BaseSampler):
     """
 
     supports_conditional = True
+    supports_antithetic = True
 
     def __init__(self, shrinkage=0.0, jitter=1e-10):
         self.shrinkage = shrinkage
@@ -308,6 +309,15 @@ class GaussianSampler(BaseSampler):
 
     def _draw_noise(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
         return rng.standard_normal((n_draws, self.n_features_in_))
+
+    def _draw_noise_antithetic(self, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        # every draw is an affine map of its standard normals: -z draws the mirror image about
+        # the conditional mean, with the same distribution
+        half = rng.standard_normal(((n_draws + 1) // 2, self.n_features_in_))
+        noise = np.empty((n_draws, self.n_features_in_))
+        noise[0::2] = half
+        noise[1::2] = -half[: n_draws // 2]
+        return noise
 
     def _check_noise(self, noise, n_draws: int) -> None:
         d = self.n_features_in_

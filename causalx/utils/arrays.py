@@ -23,17 +23,24 @@ def readonly_array(a) -> np.ndarray | None:
     return a
 
 
-def replicate_groups(n_draws: int, n_replicates: int) -> np.ndarray:
+def replicate_groups(n_draws: int, n_replicates: int, *, paired: bool = False) -> np.ndarray:
     """Replicate group of each of ``n_draws`` draws: ``n_replicates`` contiguous, near-equal blocks.
 
-    The spread of the per-group means is the Monte Carlo error every estimator reports.
+    The spread of the per-group means is the Monte Carlo error every estimator reports. With
+    ``paired`` (antithetic draws: ``2k`` and ``2k + 1`` mirror each other) the blocks are
+    blocks of whole pairs, the independent units; at most one group per pair.
 
     Examples
     --------
     >>> replicate_groups(7, 3).tolist()
     [0, 0, 0, 1, 1, 2, 2]
+    >>> replicate_groups(7, 3, paired=True).tolist()
+    [0, 0, 0, 0, 1, 1, 2]
     """
-    return (np.arange(n_draws) * n_replicates) // n_draws
+    if not paired:
+        return (np.arange(n_draws) * n_replicates) // n_draws
+    units = (n_draws + 1) // 2
+    return (np.arange(n_draws) // 2 * min(n_replicates, units)) // units
 
 
 def column_runs(cols) -> list[tuple[int, int, int, int]]:

@@ -41,6 +41,8 @@ __all__ = ["CausalFiller", "ConditionalFiller", "Game", "IdentifiedFiller", "Mar
 class MarginalFiller:
     """Fill absent features from background rows: draw k of the game is background row k."""
 
+    antithetic = False  # draws are background rows, independent units
+
     def __init__(self, background: np.ndarray):
         self.background = np.ascontiguousarray(background, dtype=np.float64)
 
@@ -61,8 +63,10 @@ class ConditionalFiller:
     the sampler is told so and conditions once per explicand.
     """
 
-    def __init__(self, sampler, noise, n_draws: int):
+    def __init__(self, sampler, noise, n_draws: int, *, antithetic: bool = False):
         self.sampler, self.noise, self.n_draws = sampler, noise, n_draws
+        #: the noise came from ``draw_noise(..., antithetic=True)``: pairs are the independent units
+        self.antithetic = bool(antithetic)
 
     def fill(self, rows: np.ndarray, mask: np.ndarray) -> None:
         absent = np.flatnonzero(~mask)
@@ -84,8 +88,11 @@ class CausalFiller:
     drawn residuals keep the confounding (the do-operator on the SCM itself).
     """
 
-    def __init__(self, sampler, noise, n_draws: int, components: tuple[ChainComponent, ...]):
+    def __init__(self, sampler, noise, n_draws: int, components: tuple[ChainComponent, ...], *,
+                 antithetic: bool = False):
         self.sampler, self.noise, self.n_draws, self.components = sampler, noise, n_draws, tuple(components)
+        #: the noise came from ``draw_noise(..., antithetic=True)``: pairs are the independent units
+        self.antithetic = bool(antithetic)
         self._along_dag = not getattr(sampler, "supports_conditional", True)
 
     def transition_is_value(self, masks: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -158,11 +165,16 @@ class IdentifiedFiller:
     identifier : causalx.graph.identification.Identifier
     noise_seed : numpy.random.SeedSequence
         Parent of the copies' noise seeds.
+    antithetic : bool, default False
+        ``noise`` holds antithetic pairs; the copies' noise is drawn the same way.
     """
 
-    def __init__(self, sampler, noise, n_draws: int, identifier, noise_seed: np.random.SeedSequence):
+    def __init__(self, sampler, noise, n_draws: int, identifier, noise_seed: np.random.SeedSequence, *,
+                 antithetic: bool = False):
         self.sampler, self.noise, self.n_draws = sampler, noise, n_draws
         self.identifier, self.noise_seed = identifier, noise_seed
+        #: the noise (and every copy's) came from ``draw_noise(..., antithetic=True)``
+        self.antithetic = bool(antithetic)
         self._copy_noise: dict[int, object] = {}
 
     def copy_noise(self, scope: int):
@@ -170,7 +182,8 @@ class IdentifiedFiller:
         hit = self._copy_noise.get(scope)
         if hit is None:
             seq = np.random.SeedSequence(self.noise_seed.entropy, spawn_key=(*self.noise_seed.spawn_key, scope))
-            hit = self._copy_noise[scope] = self.sampler.draw_noise(self.n_draws, np.random.default_rng(seq))
+            hit = self._copy_noise[scope] = self.sampler.draw_noise(self.n_draws, np.random.default_rng(seq),
+                                                                    antithetic=self.antithetic)
         return hit
 
     def transition_is_value(self, masks: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -230,7 +243,9 @@ class Game:
     filler : MarginalFiller, ConditionalFiller or CausalFiller
         How absent features are filled in.
     n_replicates : int
-        Number of batch means returned per value (>= 1, at most the number of draws).
+        Number of batch means returned per value (>= 1, at most the number of draws; with a
+        filler whose ``antithetic`` is true, at most the number of pairs, and each batch holds
+        whole pairs).
     n_jobs : int
         Worker processes (joblib); the explained rows are split between them. Results do not
         depend on ``n_jobs``: the noise is drawn once, before the split.
@@ -262,8 +277,11 @@ class Game:
         self._group_cols = None if groups is None else [np.flatnonzero(g) for g in self.groups]
         self.filler = filler
         self.n_draws = int(filler.n_draws)
-        self.n_replicates = int(max(1, min(n_replicates, self.n_draws)))
-        self._groups = replicate_groups(self.n_draws, self.n_replicates)
+        # antithetic draws: pairs are the independent units, and each replicate holds whole pairs
+        paired = bool(getattr(filler, "antithetic", False))
+        units = (self.n_draws + 1) // 2 if paired else self.n_draws
+        self.n_replicates = int(max(1, min(n_replicates, units)))
+        self._groups = replicate_groups(self.n_draws, self.n_replicates, paired=paired)
         self._starts = np.searchsorted(self._groups, np.arange(self.n_replicates))
         self._sizes = np.bincount(self._groups, minlength=self.n_replicates).astype(float)
         self._cache_empty: np.ndarray | None = None

@@ -126,10 +126,11 @@ def _fit(scm, graph, f, n=40_000, seed=0, **kw):
     return X, ex
 
 
-def _check(exp, truth, rel=0.03):
-    """Within 4 reported standard errors plus a floor for the fitted covariance (n rows)."""
+def _check(exp, truth, rel=0.02):
+    """Within 4 reported standard errors plus a floor for the fitted covariance (n rows): with
+    antithetic draws and a linear model the Monte Carlo error is 0, and the floor is all there is."""
     err = np.abs(exp.values - truth)
-    floor = rel * np.mean(np.abs(truth))
+    floor = rel * np.max(np.abs(truth))
     assert np.all(err <= 4 * exp.stderr + floor), (err.max(), exp.stderr.max(), floor)
 
 
