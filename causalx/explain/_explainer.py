@@ -473,7 +473,7 @@ class CausalExplainer(BaseEstimator):
                 "this graph declares chain components, whose inner order is unknown. Use "
                 "causal_semantics='chain' (or 'auto')."
             )
-        identifier = Identifier.from_graph(graph, names)
+        identifier = Identifier.shared(graph, names)  # its cache of laws is shared
         if graph.confounded and self.order_.n_downsets(limit=4096) is not None:
             masks = exact_plan(self.order_).masks
             if self.players_ is not None:

@@ -102,6 +102,10 @@ class IdentifiedLaw:
     adjustment: str
 
 
+#: Identifier.shared's instances, least recently used first
+_SHARED: dict[tuple, Identifier] = {}
+
+
 @dataclass
 class Identifier:
     """Identify every coalition's interventional law in one ADMG (cached by coalition).
@@ -173,6 +177,24 @@ class Identifier:
             [col[v] for v in graph.topological_order()],
             names=names,
         )
+
+    @classmethod
+    def shared(cls, graph, feature_names: Sequence[str] | None = None) -> Identifier:
+        """:meth:`from_graph`, one instance per graph (by digest) and column order in this process.
+
+        A law depends on the graph and the coalition alone, so explainers of the same graph (a
+        bootstrap's replicates, the explanations of one study) share the cache of identified
+        laws instead of identifying every coalition again. The 16 most recent are kept.
+        """
+        names = tuple(graph.nodes) if feature_names is None else tuple(feature_names)
+        key = (graph.digest(), names)
+        hit = _SHARED.pop(key, None)
+        if hit is None:
+            hit = cls.from_graph(graph, names)
+        _SHARED[key] = hit  # most recent last
+        while len(_SHARED) > 16:
+            _SHARED.pop(next(iter(_SHARED)))
+        return hit
 
     def condition(self, node: int) -> tuple[int, ...]:
         """Tian's conditioning set of ``node``: the columns its factor ``P(x_node | ·)`` uses."""

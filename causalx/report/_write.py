@@ -88,7 +88,7 @@ def report_dict(result) -> dict[str, Any]:
         explanations[label] = {
             "value": p.get("value"), "sampler": p.get("sampler"), "asymmetric": bool(p.get("asymmetric")),
             "method": p.get("method"), "n_samples": p.get("n_samples"), "n_model_evals": p.get("n_model_evals"),
-            "n_rows": len(exp), "decomposed": exp.direct is not None,
+            "n_rows": len(exp), "decomposed": exp.direct is not None, "antithetic": bool(p.get("antithetic")),
             "max_efficiency_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
             "max_attribution_gap": float(np.abs(exp.efficiency_gap()).max()) if len(exp) else 0.0,
             "features": _feature_table(exp),
@@ -199,6 +199,12 @@ def _hypothesis_figure(h: dict[str, Any], ids: dict[str, str]) -> str | None:
     if h["kind"] in ("mediation", "cancellation") and "direct_indirect" in ids:
         return ids["direct_indirect"]
     return ids["graph"]
+
+
+def _ale_sample(ale, n_data: int) -> str:
+    """" The ALE reads a seeded sample of k of n data rows." when it was computed on a subsample."""
+    k = int(np.sum(ale.counts))
+    return f" The ALE reads a seeded sample of {k:,} of the {n_data:,} data rows." if 0 < k < n_data else ""
 
 
 def tests_subsample(diagnostics: dict[str, Any]) -> str | None:
@@ -353,11 +359,12 @@ def _figures(result) -> list[dict[str, str]]:
                      "alt": "Paired bars per feature: the mean |direct| and mean |indirect| part of its causal "
                             "attribution.",
                      "src": _png(lambda ax: P.plot_direct_indirect(decomposed, ax=ax, target_unit=tu), (8.5, 4.0))})
+    n_data = int(result.data_info.get("n_rows") or 0)
     for i, (f, d) in enumerate(result.dependence.items()):
         figs.append({"id": f"fig-dep-{i}", "title": f"PDP / ICE / ALE: {f}",
                      "caption": f"Predicted {target} as {f} varies over its data range: partial dependence (dark), "
                                 "ICE curves of single rows (light) and accumulated local effects (dashed, centred "
-                                "and shifted to the PDP's mean), all on one scale.",
+                                "and shifted to the PDP's mean), all on one scale." + _ale_sample(d["ale"], n_data),
                      "alt": f"Line plot of the predicted {target} against {f}"
                             + (f" in {units.get(f)}" if units.get(f) else "") + ": PDP, ICE curves and ALE.",
                      "src": _png(lambda ax, d=d, f=f: P.plot_dependence(d["pdp"], d["ale"], ax=ax, unit=units.get(f),
@@ -567,7 +574,8 @@ def _markdown(payload: dict[str, Any], result) -> str:
               "|---|---|---|---|---|---|---|---|"]
     for lab, e in payload["explanations"].items():
         lines.append(f"| {_md_cell(lab)} | {e['value']} | {_md_cell(e.get('sampler'))} | {e['asymmetric']} | "
-                     f"{_md_cell(e['method'])} | {_fmt(e.get('n_samples'))} | {_fmt(e.get('n_model_evals'))} | "
+                     f"{_md_cell(e['method'])} | {_fmt(e.get('n_samples'))}{' (antithetic pairs)' if e.get('antithetic') else ''} | "
+                     f"{_fmt(e.get('n_model_evals'))} | "
                      f"{e['max_efficiency_gap']:.1e} |")
     lines += _sampler_lines(payload["explanations"])
     g = payload["graph"]

@@ -21,7 +21,9 @@ def test_minimal_config_defaults(tmp_path):
     assert [e.decompose for e in cfg.explanations] == [False, False, True, True]
     assert cfg.rows == 40 and cfg.random_state == 0 and cfg.model.path is None
     assert cfg.path("data") == tmp_path / "d.csv"  # relative to the config file
-    assert all(e.n_samples <= 500 for e in cfg.explanations)
+    # unset draws resolve per sampler: antithetic pairs for the Gaussian sampler, more for learned ones
+    assert [e.draws for e in cfg.explanations] == [200, 64, 64, 64]
+    assert [e.model_copy(update={"sampler": "mechanism"}).draws for e in cfg.explanations[1:]] == [150, 150, 150]
 
 
 @pytest.mark.parametrize(
