@@ -84,3 +84,40 @@ def test_case_study_hypotheses_name_mediator_proxy_confounder(case_study_result)
     assert 0.6 < kinds["mediation"].evidence["indirect_share"] < 0.97
     for h in hs:
         assert not FORBIDDEN.search(h.statement), h.statement
+
+
+def test_ale_reads_a_seeded_sample_of_large_data(monkeypatch, case_study_result):
+    """Above _ALE_MAX_ROWS data rows the ALE reads a seeded sample (the same as computing it on
+    that sample directly) and the figure caption says so; below it, every row."""
+    import pandas as pd
+
+    from causalx.dependence import accumulated_local_effects
+    from causalx.report._write import _ale_sample
+    from causalx.study import loads_config, run_study
+    from causalx.study import pipeline
+
+    full = case_study_result.dependence["anneal_temp"]["ale"]
+    n = case_study_result.data_info["n_rows"]
+    assert full.counts.sum() == n and _ale_sample(full, n) == ""
+    monkeypatch.setattr(pipeline, "_ALE_MAX_ROWS", 100)
+    cfg = loads_config((CASE / "config.yaml").read_text() + "rows: 2\nexplanations: [{value: marginal, n_samples: 20}]\n"
+                       "diagnostics: {n_boot: 0, n_dependence: 1, manifold: false, discovery: false, "
+                       "n_permutations: 0, dependence_features: [anneal_temp]}\n", base_dir=CASE)
+    r = run_study(cfg, progress=False)
+    ale = r.dependence["anneal_temp"]["ale"]
+    assert ale.counts.sum() == 100
+    X = pd.read_csv(CASE / cfg.data)[list(r.graph.nodes)]
+    again = accumulated_local_effects(r.model, X.sample(100, random_state=cfg.random_state), "anneal_temp",
+                                      feature_names=r.graph.nodes)
+    np.testing.assert_allclose(ale.effect, again.effect, rtol=0, atol=1e-12)
+    assert _ale_sample(ale, n) == f" The ALE reads a seeded sample of 100 of the {n:,} data rows."
+
+
+def test_large_fits_use_the_cores_small_ones_one_thread(monkeypatch):
+    from causalx.study import pipeline
+
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 8)
+    assert pipeline._fit_threads(pipeline._THREADED_FIT_ROWS - 1) == 1
+    assert pipeline._fit_threads(pipeline._THREADED_FIT_ROWS) == 4
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: None)
+    assert pipeline._fit_threads(10**6) == 1

@@ -394,3 +394,27 @@ def test_identified_values_do_not_depend_on_n_jobs():
     a = cx.CausalExplainer(_model(f, scm.names), graph, **kw).fit(X).explain(X.iloc[:6])
     b = cx.CausalExplainer(_model(f, scm.names), graph, n_jobs=2, **kw).fit(X).explain(X.iloc[:6])
     np.testing.assert_array_equal(a.values, b.values)
+
+
+def test_explainers_of_one_graph_share_the_identified_laws():
+    """Identifier.shared: one instance per graph digest and column order, so a bootstrap's replicate
+    explainers reuse the laws; a different graph or order gets its own, and its laws are the same
+    as a fresh identifier's."""
+    from causalx.graph.identification import _SHARED, Identifier
+
+    scm, graph = front_door()
+    X = scm.sample(500, np.random.default_rng(0))
+    f = (np.ones(scm.d), np.zeros((scm.d, scm.d)))
+    a = cx.CausalExplainer(_model(f, scm.names), graph, value="causal", n_samples=8).fit(X)
+    b = cx.CausalExplainer(_model(f, scm.names), graph, value="causal", n_samples=8, random_state=5).fit(X)
+    assert a.identifier_ is b.identifier_ is Identifier.shared(graph)
+    names = tuple(reversed(graph.nodes))
+    other = Identifier.shared(graph, names)
+    assert other is not a.identifier_ and other.names == names
+    fresh = Identifier.from_graph(graph, names)
+    for m in itertools.product([False, True], repeat=scm.d):
+        got, want = other.identify(np.array(m)), fresh.identify(np.array(m))
+        assert (got.draws, got.n_scopes, got.adjustment) == (want.draws, want.n_scopes, want.adjustment)
+    for k in range(20):  # bounded: the least recently used go first
+        Identifier.shared(graph.replace(name=f"g{k}"))
+    assert len(_SHARED) == 16 and Identifier.shared(graph) is not a.identifier_
