@@ -100,12 +100,14 @@ def _copy(explainer):
     return type(explainer)(**explainer.get_params(deep=False))
 
 
-def _refitted(explainer, X_bg, y, refit, idx, seed):
+def _refitted(explainer, X_bg, y, refit, idx, seed, threaded=False):
     """A copy of ``explainer`` fitted on the resampled rows ``idx`` (with a refitted model)."""
     est = _copy(explainer)
     # a replicate's values are all that is read: no off-manifold check (a kNN over the data per replicate)
     # (and no refits inside a replicate: the bootstrap itself refits the sampler)
     params: dict[str, Any] = {"random_state": seed, "check_manifold": False, "uncertainty": "mc"}
+    if threaded:  # the replicates are the parallel units: no worker processes inside one
+        params["n_jobs"] = 1
     Xb = _take(X_bg, idx)
     if refit is not None:
         params["model"] = refit(Xb, _take(y, idx))
@@ -113,18 +115,53 @@ def _refitted(explainer, X_bg, y, refit, idx, seed):
     return est.fit(Xb)
 
 
-def _one(explainer, X_bg, y, X_explain, refit, idx, seed):
-    return np.asarray(_refitted(explainer, X_bg, y, refit, idx, seed).explain(X_explain).values)
+def _one(explainer, X_bg, y, X_explain, refit, idx, seed, threaded=False):
+    with _one_openmp_thread(threaded):
+        return np.asarray(_refitted(explainer, X_bg, y, refit, idx, seed, threaded).explain(X_explain).values)
+
+
+def _one_openmp_thread(threaded: bool):
+    """In a replicate run on a thread of its own: one OpenMP thread for the model's calls (an OpenMP
+    limit is the calling thread's, so the caller's ``threadpool_limits`` does not reach it)."""
+    import contextlib
+
+    if not threaded:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="openmp")
+
+
+def _run(fn, jobs, n_jobs: int, prefer: str) -> list:
+    """``[fn(*args, threaded) for args in jobs]``, in ``n_jobs`` joblib workers (threads or processes)."""
+    check_option("prefer", prefer, ("processes", "threads"))
+    if n_jobs == 1 or len(jobs) < 2:
+        return [fn(*args, False) for args in jobs]
+    from joblib import Parallel, delayed
+
+    threaded = prefer == "threads"
+    return Parallel(n_jobs=n_jobs, prefer=prefer)(delayed(fn)(*args, threaded) for args in jobs)
+
+
+def _one_effects(explainer, X_bg, y, refit, idx, seed, n_draws, settings, threaded=False):
+    from causalx.explain._effects import interventional_effects
+
+    with _one_openmp_thread(threaded):
+        est = _refitted(explainer, X_bg, y, refit, idx, seed, threaded)
+        return interventional_effects(est, n_draws=n_draws, settings=settings)
 
 
 def bootstrap_effects(explainer, X_background, *, n_boot: int = 20, refit=None, y=None, n_draws: int = 4000,
-                      random_state=None):
+                      random_state=None, n_jobs: int = 1, prefer: str = "processes"):
     """Signed effects whose standard errors include the resampling error (bootstrap refits).
 
     Each replicate resamples the background rows, refits the sampler (and the model, with
     ``refit``) and recomputes the effects at the point estimate's ``low``/``high`` settings; a
     reported standard error is ``sqrt(mc² + sd_boot²)`` with ``sd_boot`` the replicates'
     standard deviation less their own Monte Carlo part, as in :func:`bootstrap_explanation`.
+
+    ``n_jobs`` and ``prefer`` run the replicates in parallel as in :func:`bootstrap_explanation`;
+    the results do not depend on them.
 
     Returns
     -------
@@ -147,9 +184,9 @@ def bootstrap_effects(explainer, X_background, *, n_boot: int = 20, refit=None, 
     # use the same resamples (a memoising ``refit`` then fits each resample's model once)
     idxs = [rng.integers(0, n_bg, n_bg) for _ in range(n_boot)]
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, n_boot)]
-    for idx, seed in zip(idxs, seeds):
-        est = _refitted(explainer, X_background, y, refit, idx, seed)
-        eff = interventional_effects(est, n_draws=n_draws, settings=[e.setting for e in point])
+    settings = [e.setting for e in point]
+    jobs = [(explainer, X_background, y, refit, idx, seed, n_draws, settings) for idx, seed in zip(idxs, seeds)]
+    for eff in _run(_one_effects, jobs, n_jobs, prefer):
         for p in parts:
             reps[p].append([getattr(e, p) for e in eff])
     out = []
@@ -177,6 +214,7 @@ def bootstrap_explanation(
     interval: str = "normal",
     random_state: int | np.random.Generator | None = None,
     n_jobs: int = 1,
+    prefer: str = "processes",
     point=None,
 ) -> BootstrapResult:
     """Bootstrap confidence intervals for the Shapley values of ``X_explain``.
@@ -201,6 +239,11 @@ def bootstrap_explanation(
         ``random_state``).
     n_jobs : int, default 1
         Parallel replicates (joblib); results do not depend on it.
+    prefer : {"processes", "threads"}, default "processes"
+        joblib's worker kind. ``"threads"`` shares ``refit`` (a memoising refit then keeps
+        every fitted model in this process) and suits models that release the GIL while they
+        predict (scikit-learn's tree ensembles do); each replicate then calls the model with one
+        OpenMP thread and no worker processes of its own.
     point : Explanation, optional
         The explanation of ``X_explain`` by ``explainer`` fitted on ``X_background``, when it is
         already at hand (e.g. rows of a larger explanation with ``method="exact"``, whose values
@@ -235,14 +278,8 @@ def bootstrap_explanation(
                          "the explanation of exactly these rows (or point=None to compute it).")
     idxs = [rng.integers(0, n_bg, n_bg) for _ in range(n_boot)]
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, n_boot)]
-    if n_jobs == 1:
-        reps = [_one(explainer, X_background, y, X_explain, refit, i, s) for i, s in zip(idxs, seeds)]
-    else:
-        from joblib import Parallel, delayed
-
-        reps = Parallel(n_jobs=n_jobs)(
-            delayed(_one)(explainer, X_background, y, X_explain, refit, i, s) for i, s in zip(idxs, seeds)
-        )
+    reps = _run(_one, [(explainer, X_background, y, X_explain, refit, i, s) for i, s in zip(idxs, seeds)],
+                n_jobs, prefer)
     R = np.stack(reps)
     total = R.std(0, ddof=1)
     mc = np.asarray(point.stderr)

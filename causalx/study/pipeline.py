@@ -45,6 +45,16 @@ def _fit_threads(n_rows: int) -> int:
     return min(os.cpu_count() or 1, 4) if n_rows >= _THREADED_FIT_ROWS else 1
 
 
+def _replicate_threads(cfg: RunConfig, n_boot: int) -> int:
+    """Threads for the bootstrap replicates: ``cfg.n_jobs``, else all cores (at most 4); one in a
+    study that already runs in a worker process. The values do not depend on it."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return max(1, min(int(cfg.n_jobs) if cfg.n_jobs is not None else min(os.cpu_count() or 1, 4), n_boot))
+
+
 def _n_jobs(cfg: RunConfig, spec, n_explained: int, d: int) -> int:
     """``cfg.n_jobs``, else all cores (at most 4) for a symmetric explanation of many model rows.
 
@@ -145,9 +155,13 @@ def _shared_refit(model):
             h.update(np.ascontiguousarray(arr).tobytes() if arr.dtype != object else repr(arr.tolist()).encode())
         key = h.hexdigest()
         if key not in fitted:
+            import threading
+
             from threadpoolctl import threadpool_limits
 
-            with threadpool_limits(_fit_threads(len(Xb)), user_api="openmp"):
+            # on a bootstrap's worker thread the replicates are the parallel units: one thread each
+            threads = _fit_threads(len(Xb)) if threading.current_thread() is threading.main_thread() else 1
+            with threadpool_limits(threads, user_api="openmp"):
                 fitted[key] = clone(model).fit(Xb, yb)
         return fitted[key]
 
@@ -459,7 +473,8 @@ def run_study(
                 point = done[:nb] if done.provenance.get("method") == "exact" else None
                 boot = bootstrap_explanation(explainers[boot_label], X, Xe.iloc[:nb], n_boot=dcfg.n_boot,
                                              refit=boot_refit, y=y if boot_refit is not None else None,
-                                             random_state=cfg.random_state, point=point)
+                                             random_state=cfg.random_state, point=point,
+                                             n_jobs=_replicate_threads(cfg, dcfg.n_boot), prefer="threads")
 
         dependence: dict[str, dict[str, Any]] = {}
         feats = dcfg.dependence_features
@@ -517,7 +532,8 @@ def run_study(
 
                     # the same resamples as the values' bootstrap above (same random_state): its fitted models
                     effects = bootstrap_effects(causal_ex[0], X, n_boot=dcfg.n_boot, refit=boot_refit,
-                                                y=y if boot_refit is not None else None, random_state=cfg.random_state)
+                                                y=y if boot_refit is not None else None, random_state=cfg.random_state,
+                                                n_jobs=_replicate_threads(cfg, dcfg.n_boot), prefer="threads")
                 else:
                     effects = causal_ex[0].effects()
 

@@ -87,3 +87,38 @@ def test_bootstrap_point_from_the_rows_of_an_exact_explanation_is_the_fresh_one(
 
     with pytest.raises(ValueError, match="point explains 6 rows but X_explain has 3"):
         bootstrap_explanation(ex, X, X.iloc[:3], n_boot=3, point=done)
+
+
+def test_threaded_replicates_give_the_serial_results_and_share_the_fits():
+    """n_jobs=2, prefer="threads" (the study's setting): identical replicates, one fit per resample
+    shared by both bootstraps (the memo lives in this process), each fit on a worker thread."""
+    import threading
+
+    import pytest
+
+    X, y, graph = _case(seed=4)
+    model = LinearRegression().fit(X, y)
+    ex = cx.CausalExplainer(model, graph, value="causal", n_samples=40, n_jobs=2, check_manifold=False).fit(X)
+    serial = bootstrap_explanation(ex, X, X.iloc[:3], n_boot=4, refit=_shared_refit(CountingLR()), y=y,
+                                   random_state=7)
+    serial_eff = bootstrap_effects(ex, X, n_boot=4, refit=_shared_refit(CountingLR()), y=y, random_state=7,
+                                   n_draws=100)
+    CountingLR.fits = 0
+    where = []
+
+    class WhereLR(CountingLR):
+        def fit(self, X, y, sample_weight=None):
+            where.append(threading.current_thread() is threading.main_thread())
+            return super().fit(X, y, sample_weight)
+
+    shared = _shared_refit(WhereLR())
+    par = bootstrap_explanation(ex, X, X.iloc[:3], n_boot=4, refit=shared, y=y, random_state=7, n_jobs=2,
+                                prefer="threads")
+    par_eff = bootstrap_effects(ex, X, n_boot=4, refit=shared, y=y, random_state=7, n_draws=100, n_jobs=2,
+                                prefer="threads")
+    np.testing.assert_array_equal(par.replicates, serial.replicates)
+    for a, b in zip(par_eff, serial_eff):
+        assert (a.total, a.total_stderr, a.direct_stderr) == (b.total, b.total_stderr, b.direct_stderr)
+    assert len(where) == 4 and not any(where)  # four fits, none on the main thread
+    with pytest.raises(ValueError, match="prefer='thread' is not supported"):
+        bootstrap_explanation(ex, X, X.iloc[:3], n_boot=2, n_jobs=2, prefer="thread")
