@@ -91,14 +91,9 @@ def test_conditional_filler_tells_the_sampler_x_s_repeats():
             super()._sample_into_fixed(rows, target, given, noise)
 
     graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b", "c", "d"]])
-    Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
-    phi = {}
-    for key, s in (("spy", Spy()), ("plain", _Plain())):
-        e = cx.CausalExplainer(model.predict, graph, value="conditional", sampler=s, method="exact",
-                               n_samples=64, random_state=0).fit(Xb)
-        phi[key] = e.explain(X[:3]).values
+    spy, plain = _spy_and_plain(Spy(), model, graph, "conditional", X)
     assert calls and all(c > 0 for c in calls)
-    np.testing.assert_allclose(phi["spy"], phi["plain"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(spy, plain, rtol=1e-12, atol=1e-12)
 
 
 def test_causal_filler_marks_the_intervened_columns_as_fixed():
@@ -116,12 +111,13 @@ def test_causal_filler_marks_the_intervened_columns_as_fixed():
             super()._sample_into_partial(rows, target, given, noise, fixed)
 
     graph = cx.CausalGraph(["a", "b", "c", "d"], components=[["a", "b"], ["c"], ["d"]])
-    Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
-    phi = {}
-    for key, s in (("spy", Spy()), ("plain", _Plain())):
-        e = cx.CausalExplainer(model.predict, graph, value="causal", sampler=s, method="exact",
-                               n_samples=64, random_state=0).fit(Xb)
-        phi[key] = e.explain(X[:3]).values
+    spy, plain = _spy_and_plain(Spy(), model, graph, "causal", X)
     assert kinds and all(f > 0 and v > 0 for f, v in kinds)
-    np.testing.assert_allclose(phi["spy"], phi["plain"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(spy, plain, rtol=1e-12, atol=1e-12)
 
+
+def _spy_and_plain(spy, model, graph, value, X):
+    """The values of the first 3 rows of X with the spying sampler and with one ignoring the masks."""
+    Xb = np.random.default_rng(5).normal(size=(300, 4)).cumsum(axis=1)
+    return [cx.CausalExplainer(model.predict, graph, value=value, sampler=s, method="exact", n_samples=64,
+                               random_state=0).fit(Xb).explain(X[:3]).values for s in (spy, _Plain())]
